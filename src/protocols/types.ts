@@ -1,0 +1,76 @@
+/**
+ * The contract between the engine (src/scan) and a protocol (src/protocols/<name>).
+ * The engine owns every socket; a protocol only talks through the Channels it is handed, so a
+ * protocol is added without touching the engine.
+ */
+import type { ScanRecord, TranscriptEntry } from "../store/schema.js";
+import type { Status } from "../scan/status.js";
+
+/** What one TLS handshake yielded; the chain is raw DER, leaf first. */
+export interface TlsHandshake {
+  version: string | null;
+  cipher: string | null;
+  chainDer: Buffer[];
+  /** null when the handshake completed; otherwise what went wrong (the chain may still be there) */
+  error: string | null;
+}
+
+/** A connected stream to one (ip, port), with deadlines and byte caps enforced by the engine. */
+export interface Channel {
+  readonly ip: string;
+  readonly port: number;
+  /** Milliseconds since the record started (the transcript's clock). */
+  elapsed(): number;
+  /** An absolute deadline (ms, on the performance.now() clock) `ms` from now. */
+  deadlineIn(ms: number): number;
+  /**
+   * The next line, without its line ending (CRLF or bare LF). Rejects with a ChannelError:
+   * `timeout` at the deadline, `closed` / `reset` when the peer went away, `too-long` past a cap.
+   */
+  readLine(deadline: number): Promise<Buffer>;
+  /** Sends bytes as they are; the transcript records them. */
+  write(data: string | Buffer): Promise<void>;
+  /** Upgrades to TLS accepting any certificate; never rejects: failures come back in `error`. */
+  startTls(servername?: string): Promise<TlsHandshake>;
+  /** Adds an informational transcript line (dir "I"). */
+  note(text: string): void;
+  /** Ends the connection (and frees its per-IP slot); safe to call twice. */
+  close(): void;
+}
+
+export interface ProtocolOptions {
+  /** the name we announce (EHLO/HELO) */
+  ehloName: string;
+  /** STARTTLS when advertised, always, or never */
+  starttls: "auto" | "always" | "never";
+  /** reply timeout in ms: from a command (or the connect) to the reply's last line */
+  replyTimeoutMs: number;
+  /** names of the probe sessions to run after the main session */
+  probes: string[];
+}
+
+export type ConnectResult = { ok: true; channel: Channel } | { ok: false; status: Status; error: string };
+
+export interface SessionContext {
+  readonly ip: string;
+  readonly port: number;
+  readonly options: ProtocolOptions;
+  /** Opens a new connection to the same (ip, port) through the engine (scope, rate, per-IP caps). */
+  connect(): Promise<ConnectResult>;
+}
+
+/** What a protocol session returns: the status and its part of the record. */
+export interface SessionOutcome {
+  status: Status;
+  error: string | null;
+  fields: Partial<Pick<ScanRecord, "smtp" | "tls">>;
+}
+
+export interface Protocol {
+  /** name as written in records' `protocol` and accepted by `-p PORT:NAME` */
+  readonly name: string;
+  readonly defaultPorts: readonly number[];
+  run(ctx: SessionContext): Promise<SessionOutcome>;
+}
+
+export type { TranscriptEntry };
