@@ -3,8 +3,9 @@
  * The engine owns every socket; a protocol only talks through the Channels it is handed, so a
  * protocol is added without touching the engine.
  */
-import type { ScanRecord, TranscriptEntry } from "../store/schema.js";
+
 import type { Status } from "../scan/status.js";
+import type { ScanRecord, TranscriptEntry } from "../store/schema.js";
 
 /** What one TLS handshake yielded; the chain is raw DER, leaf first. */
 export interface TlsHandshake {

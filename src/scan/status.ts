@@ -1,6 +1,8 @@
 /**
  * Every record carries exactly one status. The names are a public contract (docs/records.md).
- * `session-timeout` is ours in addition to the issue's list: the whole-session cap was hit.
+ * Ours in addition to the issue's list: `session-timeout` (the whole-session cap was hit),
+ * `closed` (the server hung up after its greeting, mid-dialogue), `protocol-error` (a reply after a
+ * valid greeting was not SMTP), `internal-error` (a bug of ours: the detail is in `error`).
  */
 export const STATUSES = [
   "ok",
@@ -13,10 +15,13 @@ export const STATUSES = [
   "reply-timeout",
   "session-timeout",
   "reset",
+  "closed",
   "not-smtp",
+  "protocol-error",
   "rejected",
   "too-long",
   "out-of-scope",
+  "internal-error",
 ] as const;
 
 export type Status = (typeof STATUSES)[number];

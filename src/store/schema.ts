@@ -73,7 +73,7 @@ export const SmtpSchema = z.object({
   starttls: ReplySchema.nullable(),
   ehlo_tls: z.array(z.string()).nullable(),
   quit: ReplySchema.nullable(),
-  /** every reply of the main session, parsed, by step */
+  /** the parsed replies behind the text fields: greeting, ehlo, helo, ehlo_tls */
   replies: z.record(z.string(), ReplySchema),
   probes: z.array(ProbeSchema),
 });

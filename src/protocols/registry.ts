@@ -1,0 +1,23 @@
+/**
+ * Every protocol smtpsurvey speaks, and which one a port gets by default. Adding a protocol is
+ * adding its module here: the engine only ever looks protocols up by name.
+ */
+import { smtp, smtps } from "./smtp/index.js";
+import type { Protocol } from "./types.js";
+
+const PROTOCOLS: readonly Protocol[] = [smtp, smtps];
+
+const byName = new Map(PROTOCOLS.map((p) => [p.name, p]));
+
+export function protocolNamed(name: string): Protocol | undefined {
+  return byName.get(name);
+}
+
+export function protocolNames(): string[] {
+  return [...byName.keys()];
+}
+
+/** The default protocol for a port: the one that lists it, else SMTP. */
+export function protocolForPort(port: number): string {
+  return PROTOCOLS.find((p) => p.defaultPorts.includes(port))?.name ?? "smtp";
+}

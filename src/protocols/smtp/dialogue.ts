@@ -1,0 +1,49 @@
+/** The small steps every SMTP session is made of, and how a failure becomes a status. */
+
+import { ChannelError, type Status } from "../../scan/status.js";
+import type { Reply } from "../../store/schema.js";
+import type { Channel } from "../types.js";
+import { NotSmtpError, readReply } from "./reply.js";
+
+/** Sends one command line and reads its whole reply within the reply timeout. */
+export async function sendCommand(channel: Channel, command: string, timeoutMs: number): Promise<Reply> {
+  await channel.write(`${command}\r\n`);
+  return readReply(channel, channel.deadlineIn(timeoutMs));
+}
+
+/** QUIT, politely: its reply (or failure) never changes a record's status. */
+export async function sendQuit(channel: Channel, timeoutMs: number): Promise<Reply | null> {
+  try {
+    return await sendCommand(channel, "QUIT", Math.min(timeoutMs, 5000));
+  } catch {
+    return null;
+  }
+}
+
+export type Phase = "greeting" | "dialogue";
+
+/** Turns what a read threw into a status; bugs (anything else) are re-thrown. */
+export function classifyFailure(error: unknown, phase: Phase): { status: Status; error: string } {
+  if (error instanceof NotSmtpError) {
+    return { status: phase === "greeting" ? "not-smtp" : "protocol-error", error: error.message };
+  }
+  if (error instanceof ChannelError) {
+    return { status: statusFor(error, phase), error: error.message };
+  }
+  throw error;
+}
+
+function statusFor(error: ChannelError, phase: Phase): Status {
+  switch (error.failure) {
+    case "timeout":
+      return phase === "greeting" ? "banner-timeout" : "reply-timeout";
+    case "session-timeout":
+      return "session-timeout";
+    case "closed":
+      return phase === "greeting" ? "closed-before-banner" : "closed";
+    case "reset":
+      return "reset";
+    case "too-long":
+      return "too-long";
+  }
+}

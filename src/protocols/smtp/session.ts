@@ -1,0 +1,122 @@
+/**
+ * The main SMTP session (hand-written: no library records every reply byte for byte and
+ * survives hostile servers): greeting, EHLO (HELO if refused), HELP, STARTTLS when advertised
+ * or forced, EHLO inside TLS, QUIT. Never MAIL, RCPT or DATA. Then the probe sessions.
+ */
+
+import type { Status } from "../../scan/status.js";
+import type { SmtpRecord, TlsRecord } from "../../store/schema.js";
+import { tlsRecord } from "../tls/record.js";
+import type { Channel, SessionContext, SessionOutcome } from "../types.js";
+import { classifyFailure, type Phase, sendCommand, sendQuit } from "./dialogue.js";
+import { loadProbes, type ProbeDefinition, runProbe } from "./probes.js";
+import { ehloKeywords, isPositive, readReply } from "./reply.js";
+
+let probeCatalogue: Map<string, ProbeDefinition> | undefined;
+
+function probesNamed(names: readonly string[]): ProbeDefinition[] {
+  probeCatalogue ??= loadProbes();
+  const catalogue = probeCatalogue;
+  return names.map((name) => {
+    const probe = catalogue.get(name);
+    if (!probe) throw new Error(`unknown probe ${name}`);
+    return probe;
+  });
+}
+
+function emptySmtp(): SmtpRecord {
+  return {
+    banner: null,
+    ehlo: null,
+    helo: null,
+    help: null,
+    starttls: null,
+    ehlo_tls: null,
+    quit: null,
+    replies: {},
+    probes: [],
+  };
+}
+
+export async function runSmtpSession(ctx: SessionContext, implicitTls: boolean): Promise<SessionOutcome> {
+  const connected = await ctx.connect();
+  if (!connected.ok) return { status: connected.status, error: connected.error, fields: {} };
+  const channel = connected.channel;
+  const smtp = emptySmtp();
+  const state: { tls: TlsRecord | null } = { tls: null };
+  let status: Status = "ok";
+  let error: string | null = null;
+  let phase: Phase = "greeting";
+  try {
+    const result = await dialogue(ctx, channel, smtp, state, implicitTls, () => {
+      phase = "dialogue";
+    });
+    status = result.status;
+    error = result.error;
+  } catch (failure) {
+    ({ status, error } = classifyFailure(failure, phase));
+  } finally {
+    channel.close();
+  }
+  if (status === "ok" && ctx.options.probes.length > 0) {
+    for (const probe of probesNamed(ctx.options.probes)) smtp.probes.push(await runProbe(ctx, probe));
+  }
+  return { status, error, fields: { smtp, tls: state.tls } };
+}
+
+async function dialogue(
+  ctx: SessionContext,
+  channel: Channel,
+  smtp: SmtpRecord,
+  state: { tls: TlsRecord | null },
+  implicitTls: boolean,
+  greeted: () => void,
+): Promise<{ status: Status; error: string | null }> {
+  const { ehloName, replyTimeoutMs: timeout, starttls } = ctx.options;
+  if (implicitTls) {
+    const handshake = await channel.startTls();
+    state.tls = tlsRecord(handshake, true);
+  }
+  const greeting = await readReply(channel, channel.deadlineIn(timeout));
+  smtp.replies.greeting = greeting;
+  smtp.banner = greeting.raw.replace(/\r\n$/, "").split("\r\n").join("\n");
+  if (!isPositive(greeting)) {
+    if (greeting.code !== 421) smtp.quit = await sendQuit(channel, timeout);
+    return { status: "rejected", error: `the greeting was ${greeting.code}` };
+  }
+  greeted();
+
+  const ehlo = await sendCommand(channel, `EHLO ${ehloName}`, timeout);
+  smtp.replies.ehlo = ehlo;
+  if (ehlo.code === 250) {
+    smtp.ehlo = ehlo.lines;
+  } else {
+    const helo = await sendCommand(channel, `HELO ${ehloName}`, timeout);
+    smtp.replies.helo = helo;
+    smtp.helo = helo.lines;
+  }
+  if (ehlo.code === 421 || smtp.replies.helo?.code === 421) return { status: "ok", error: null };
+
+  smtp.help = await sendCommand(channel, "HELP", timeout);
+
+  const advertised = smtp.ehlo !== null && ehloKeywords(smtp.ehlo).includes("STARTTLS");
+  if (!implicitTls && (starttls === "always" || (starttls === "auto" && advertised))) {
+    smtp.starttls = await sendCommand(channel, "STARTTLS", timeout);
+    if (smtp.starttls.code !== 220) {
+      state.tls = tlsRecord(
+        { version: null, cipher: null, chainDer: [], error: `STARTTLS refused: ${smtp.starttls.code}` },
+        false,
+      );
+    } else {
+      const handshake = await channel.startTls();
+      state.tls = tlsRecord(handshake, false);
+      // A failed handshake leaves nothing to talk to: the record keeps what it had, TLS says why.
+      if (handshake.error) return { status: "ok", error: null };
+      const ehloTls = await sendCommand(channel, `EHLO ${ehloName}`, timeout);
+      smtp.replies.ehlo_tls = ehloTls;
+      smtp.ehlo_tls = ehloTls.lines;
+    }
+  }
+  smtp.quit = await sendQuit(channel, timeout);
+  return { status: "ok", error: null };
+}

@@ -1,0 +1,283 @@
+/**
+ * A connected stream with the engine's rules built in: line framing (CRLF or bare LF), a
+ * deadline on every read, byte caps on a line and on the whole session, a transcript of every
+ * line each way, and the TLS upgrade. Protocols see only the Channel interface.
+ */
+import type { Socket } from "node:net";
+import { isIP } from "node:net";
+import { type TLSSocket, connect as tlsConnect } from "node:tls";
+import type { Channel, TlsHandshake } from "../protocols/types.js";
+import type { TranscriptEntry } from "../store/schema.js";
+import { escapeBytes } from "../util/escape.js";
+import { ChannelError } from "./status.js";
+
+export interface ChannelLimits {
+  /** longest line accepted, in bytes */
+  lineBytes: number;
+  /** most bytes received over the whole connection */
+  sessionBytes: number;
+  /** absolute deadline (performance.now() clock) for the whole connection */
+  sessionDeadline: number;
+}
+
+export interface ChannelClock {
+  /** performance.now() at the record's start: transcript offsets are measured from it */
+  origin: number;
+}
+
+const EMPTY = Buffer.alloc(0);
+
+interface Waiter {
+  resolve(line: Buffer): void;
+  reject(error: ChannelError): void;
+  timer: NodeJS.Timeout;
+}
+
+export class SocketChannel implements Channel {
+  private socket: Socket;
+  private pending: Buffer = EMPTY;
+  private received = 0;
+  private ended = false;
+  private failure: ChannelError | null = null;
+  private waiter: Waiter | null = null;
+  private closed = false;
+  private readonly onData = (chunk: Buffer) => this.handleData(chunk);
+  private readonly onEnd = () => this.handleEnd();
+  private readonly onError = (error: NodeJS.ErrnoException) => this.handleError(error);
+
+  constructor(
+    socket: Socket,
+    readonly ip: string,
+    readonly port: number,
+    private readonly conn: number,
+    private readonly transcript: TranscriptEntry[],
+    private readonly limits: ChannelLimits,
+    private readonly clock: ChannelClock,
+    private readonly onClose: () => void,
+  ) {
+    this.socket = socket;
+    this.attach(socket);
+  }
+
+  elapsed(): number {
+    return Math.round(performance.now() - this.clock.origin);
+  }
+
+  deadlineIn(ms: number): number {
+    return performance.now() + ms;
+  }
+
+  note(text: string): void {
+    this.transcript.push({ t: this.elapsed(), conn: this.conn, dir: "I", data: text });
+  }
+
+  readLine(deadline: number): Promise<Buffer> {
+    if (this.waiter) return Promise.reject(new ChannelError("closed", "concurrent reads on one channel"));
+    const line = this.takeLine();
+    if (line) return Promise.resolve(line);
+    if (this.failure) return Promise.reject(this.failure);
+    if (this.ended) return Promise.reject(new ChannelError("closed", "connection closed by the server"));
+    const sessionBound = deadline >= this.limits.sessionDeadline;
+    const wait = Math.max(0, Math.min(deadline, this.limits.sessionDeadline) - performance.now());
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.waiter = null;
+        const failure = sessionBound
+          ? new ChannelError("session-timeout", "the whole-session time cap was reached")
+          : new ChannelError("timeout", "no complete reply before the deadline");
+        reject(failure);
+      }, wait);
+      this.waiter = { resolve, reject, timer };
+    });
+  }
+
+  write(data: string | Buffer): Promise<void> {
+    if (this.closed || this.socket.destroyed) {
+      return Promise.reject(this.failure ?? new ChannelError("closed", "connection already closed"));
+    }
+    const bytes = typeof data === "string" ? Buffer.from(data, "latin1") : data;
+    this.transcript.push({
+      t: this.elapsed(),
+      conn: this.conn,
+      dir: "C",
+      data: escapeBytes(stripEol(bytes)),
+    });
+    this.socket.write(bytes);
+    return Promise.resolve();
+  }
+
+  startTls(servername?: string): Promise<TlsHandshake> {
+    const plain = this.socket;
+    this.detach(plain);
+    if (this.pending.length > 0) {
+      this.note(`discarded ${this.pending.length} bytes received before the TLS handshake`);
+      this.pending = EMPTY;
+    }
+    const deadline = Math.min(performance.now() + 20_000, this.limits.sessionDeadline);
+    return new Promise((resolve) => {
+      const secure: TLSSocket = tlsConnect({
+        socket: plain,
+        rejectUnauthorized: false,
+        // Survey every server as it is: old protocol versions and weak suites are data, not errors.
+        minVersion: "TLSv1",
+        ciphers: "ALL:@SECLEVEL=0",
+        ...(servername && isIP(servername) === 0 ? { servername } : {}),
+      });
+      let settled = false;
+      const finish = (error: string | null) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        secure.removeListener("secureConnect", onSecure);
+        const result: TlsHandshake = {
+          version: secure.getProtocol() ?? null,
+          cipher: secure.getCipher()?.standardName ?? secure.getCipher()?.name ?? null,
+          chainDer: peerChain(secure),
+          error,
+        };
+        if (error) {
+          if (result.version === "unknown") result.version = null;
+          this.note(`TLS handshake failed: ${error}`);
+          this.failure = new ChannelError("closed", `TLS failed: ${error}`);
+          secure.on("error", () => {});
+          secure.destroy();
+          this.close();
+        } else {
+          this.note(`TLS ${result.version} ${result.cipher}`);
+          this.socket = secure;
+          this.attach(secure);
+        }
+        resolve(result);
+      };
+      const onSecure = () => finish(null);
+      const timer = setTimeout(
+        () => finish("TLS handshake timed out"),
+        Math.max(0, deadline - performance.now()),
+      );
+      secure.once("secureConnect", onSecure);
+      secure.once("error", (error: Error) => finish(error.message));
+      secure.once("close", () => finish("connection closed during the TLS handshake"));
+    });
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.ended = true;
+    if (this.waiter) this.rejectWaiter(new ChannelError("closed", "channel closed"));
+    this.socket.destroy();
+    this.onClose();
+  }
+
+  private attach(socket: Socket): void {
+    socket.on("data", this.onData);
+    socket.on("end", this.onEnd);
+    socket.on("close", this.onEnd);
+    socket.on("error", this.onError);
+  }
+
+  private detach(socket: Socket): void {
+    socket.removeListener("data", this.onData);
+    socket.removeListener("end", this.onEnd);
+    socket.removeListener("close", this.onEnd);
+    socket.removeListener("error", this.onError);
+  }
+
+  private handleData(chunk: Buffer): void {
+    this.received += chunk.length;
+    if (this.received > this.limits.sessionBytes) {
+      this.fail(new ChannelError("too-long", `the session sent more than ${this.limits.sessionBytes} bytes`));
+      return;
+    }
+    this.pending = this.pending.length === 0 ? chunk : Buffer.concat([this.pending, chunk]);
+    if (this.pending.indexOf(0x0a) < 0 && this.pending.length > this.limits.lineBytes) {
+      this.fail(new ChannelError("too-long", `a line longer than ${this.limits.lineBytes} bytes`));
+      return;
+    }
+    this.deliver();
+  }
+
+  private handleEnd(): void {
+    this.ended = true;
+    this.deliver();
+  }
+
+  private handleError(error: NodeJS.ErrnoException): void {
+    const failure =
+      error.code === "ECONNRESET" || error.code === "EPIPE"
+        ? new ChannelError("reset", "connection reset by the server")
+        : new ChannelError("closed", `connection error: ${error.code ?? error.message}`);
+    this.fail(failure);
+  }
+
+  private fail(failure: ChannelError): void {
+    if (!this.failure) this.failure = failure;
+    this.ended = true;
+    this.socket.destroy();
+    this.deliver();
+  }
+
+  private deliver(): void {
+    if (!this.waiter) return;
+    const line = this.takeLine();
+    if (line) {
+      const { resolve, timer } = this.waiter;
+      clearTimeout(timer);
+      this.waiter = null;
+      resolve(line);
+    } else if (this.failure) {
+      this.rejectWaiter(this.failure);
+    } else if (this.ended) {
+      this.rejectWaiter(new ChannelError("closed", "connection closed by the server"));
+    }
+  }
+
+  private rejectWaiter(error: ChannelError): void {
+    if (!this.waiter) return;
+    const { reject, timer } = this.waiter;
+    clearTimeout(timer);
+    this.waiter = null;
+    reject(error);
+  }
+
+  /** One complete line from the buffer; at the end of the stream, what is left counts as a line. */
+  private takeLine(): Buffer | undefined {
+    const newline = this.pending.indexOf(0x0a);
+    let line: Buffer;
+    if (newline >= 0) {
+      line = this.pending.subarray(0, newline);
+      this.pending = this.pending.subarray(newline + 1);
+    } else if (this.ended && this.pending.length > 0 && !this.failure) {
+      line = this.pending;
+      this.pending = EMPTY;
+    } else {
+      return undefined;
+    }
+    if (line.length > this.limits.lineBytes) {
+      this.failure = new ChannelError("too-long", `a line longer than ${this.limits.lineBytes} bytes`);
+      return undefined;
+    }
+    const text = line[line.length - 1] === 0x0d ? line.subarray(0, line.length - 1) : line;
+    this.transcript.push({ t: this.elapsed(), conn: this.conn, dir: "S", data: escapeBytes(text) });
+    return Buffer.from(text);
+  }
+}
+
+function stripEol(bytes: Buffer): Buffer {
+  let end = bytes.length;
+  while (end > 0 && (bytes[end - 1] === 0x0a || bytes[end - 1] === 0x0d)) end -= 1;
+  return bytes.subarray(0, end);
+}
+
+/** The peer's chain as DER, leaf first, as far as the server sent it. */
+function peerChain(socket: TLSSocket): Buffer[] {
+  const chain: Buffer[] = [];
+  const seen = new Set<string>();
+  let cert = socket.getPeerCertificate(true);
+  while (cert?.raw && !seen.has(cert.fingerprint256)) {
+    seen.add(cert.fingerprint256);
+    chain.push(Buffer.from(cert.raw));
+    cert = cert.issuerCertificate;
+  }
+  return chain;
+}

@@ -1,0 +1,89 @@
+/** Address and CIDR parsing on top of ipaddr.js, with one clear message for bad input. */
+import ipaddr from "ipaddr.js";
+
+export type IpAddress = ipaddr.IPv4 | ipaddr.IPv6;
+
+export interface Cidr {
+  text: string;
+  address: IpAddress;
+  prefix: number;
+}
+
+export class InputError extends Error {
+  override name = "InputError";
+}
+
+/** Parses "a.b.c.d", "a.b.c.d/n", "v6", "v6/n"; IPv4-mapped IPv6 becomes IPv4. */
+export function parseCidr(text: string): Cidr {
+  const trimmed = text.trim();
+  try {
+    if (trimmed.includes("/")) {
+      const [address, prefix] = ipaddr.parseCIDR(trimmed);
+      const network = networkOf(address, prefix);
+      return { text: `${network.toString()}/${prefix}`, address: network, prefix };
+    }
+    const address = normalise(ipaddr.parse(trimmed));
+    const prefix = address.kind() === "ipv4" ? 32 : 128;
+    return { text: `${address.toString()}/${prefix}`, address, prefix };
+  } catch {
+    throw new InputError(`not an IP address or CIDR: ${JSON.stringify(trimmed)}`);
+  }
+}
+
+export function isIpAddress(text: string): boolean {
+  return ipaddr.isValid(text.trim());
+}
+
+export function parseIp(text: string): IpAddress {
+  return normalise(ipaddr.parse(text.trim()));
+}
+
+function normalise(address: IpAddress): IpAddress {
+  if (address.kind() === "ipv6" && (address as ipaddr.IPv6).isIPv4MappedAddress()) {
+    return (address as ipaddr.IPv6).toIPv4Address();
+  }
+  return address;
+}
+
+function networkOf(address: IpAddress, prefix: number): IpAddress {
+  const bytes = address.toByteArray();
+  for (let bit = prefix; bit < bytes.length * 8; bit++) {
+    const i = Math.floor(bit / 8);
+    bytes[i] = (bytes[i] as number) & ~(0x80 >> (bit % 8));
+  }
+  return ipaddr.fromByteArray(bytes);
+}
+
+export function cidrContains(cidr: Cidr, address: IpAddress): boolean {
+  return address.kind() === cidr.address.kind() && address.match(cidr.address, cidr.prefix);
+}
+
+/** true when `inner` lies entirely inside `outer` */
+export function cidrWithin(inner: Cidr, outer: Cidr): boolean {
+  return inner.prefix >= outer.prefix && cidrContains(outer, inner.address);
+}
+
+/** The number of addresses in a CIDR, as a bigint (IPv6 prefixes can be huge). */
+export function cidrSize(cidr: Cidr): bigint {
+  const bits = cidr.address.kind() === "ipv4" ? 32 : 128;
+  return 1n << BigInt(bits - cidr.prefix);
+}
+
+/** Every address of a CIDR, lazily, in order. */
+export function* cidrAddresses(cidr: Cidr): Generator<string> {
+  const bytes = cidr.address.toByteArray();
+  let value = 0n;
+  for (const b of bytes) value = (value << 8n) | BigInt(b);
+  const count = cidrSize(cidr);
+  for (let k = 0n; k < count; k++) yield addressFromBigint(value + k, bytes.length);
+}
+
+export function addressFromBigint(value: bigint, byteLength: number): string {
+  const out = new Array<number>(byteLength);
+  let v = value;
+  for (let i = byteLength - 1; i >= 0; i--) {
+    out[i] = Number(v & 0xffn);
+    v >>= 8n;
+  }
+  return ipaddr.fromByteArray(out).toString();
+}

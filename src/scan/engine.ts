@@ -1,0 +1,248 @@
+/**
+ * The scan engine: pulls jobs from an async stream, applies scope, the global concurrency cap
+ * and connection rate, the per-IP caps and the timeouts, hands each connection to the job's
+ * protocol, and emits exactly one record per job. The only code that opens sockets (with
+ * connect.ts and channel.ts beside it).
+ *
+ * The scheduler is hand-written: no library combines a streamed source, a global cap, a global
+ * rate and per-key caps and rates without buffering the stream or costing O(n) per start.
+ */
+import { setTimeout as sleep } from "node:timers/promises";
+import type {
+  ConnectResult,
+  Protocol,
+  ProtocolOptions,
+  SessionContext,
+  SessionOutcome,
+} from "../protocols/types.js";
+import { SCHEMA_VERSION, type ScanRecord, type TranscriptEntry } from "../store/schema.js";
+import { SocketChannel } from "./channel.js";
+import { openTcp } from "./connect.js";
+import { Pacer, PerIpLimiter, Semaphore } from "./limits.js";
+import type { Scope } from "./scope.js";
+import type { Status } from "./status.js";
+
+export interface ScanJob {
+  ip: string;
+  port: number;
+  protocol: string;
+  /** the host name the target was given as, if any */
+  name?: string | null;
+}
+
+export interface EngineOptions {
+  scope: Scope;
+  /** most sessions in flight at once */
+  concurrency: number;
+  /** new connections per second over the whole scan; 0 = unlimited */
+  rate: number;
+  /** most connections at once to one IP */
+  perIpConcurrency: number;
+  /** new connections per second to one IP; 0 = unlimited */
+  perIpRate: number;
+  connectTimeoutMs: number;
+  /** cap on one connection's whole life */
+  sessionTimeoutMs: number;
+  lineBytes: number;
+  sessionBytes: number;
+  protocol: ProtocolOptions;
+  /** stop pulling new jobs when aborted; sessions in flight finish within their timeouts */
+  signal?: AbortSignal;
+}
+
+export const ENGINE_DEFAULTS = {
+  concurrency: 1000,
+  rate: 0,
+  perIpConcurrency: 4,
+  perIpRate: 10,
+  connectTimeoutMs: 10_000,
+  sessionTimeoutMs: 120_000,
+  lineBytes: 8 * 1024,
+  sessionBytes: 256 * 1024,
+} as const;
+
+export interface ScanStats {
+  jobs: number;
+  byStatus: Partial<Record<Status, number>>;
+  /** how many sessions were in flight at most */
+  peakInFlight: number;
+  interrupted: boolean;
+}
+
+export type ProtocolLookup = (name: string) => Protocol | undefined;
+
+export type RecordSink = (record: ScanRecord) => void | Promise<void>;
+
+export async function runScan(
+  jobs: AsyncIterable<ScanJob>,
+  protocols: ProtocolLookup,
+  options: EngineOptions,
+  sink: RecordSink,
+): Promise<ScanStats> {
+  const slots = new Semaphore(options.concurrency);
+  const pacer = new Pacer(options.rate);
+  const perIp = new PerIpLimiter(options.perIpConcurrency, options.perIpRate);
+  const stats: ScanStats = { jobs: 0, byStatus: {}, peakInFlight: 0, interrupted: false };
+  let inFlight = 0;
+  let sinkChain: Promise<void> = Promise.resolve();
+  let drained: (() => void) | null = null;
+  let sinkError: unknown = null;
+
+  const emit = (record: ScanRecord) => {
+    stats.byStatus[record.status] = (stats.byStatus[record.status] ?? 0) + 1;
+    // Records go to the sink one at a time, in completion order.
+    sinkChain = sinkChain
+      .then(() => sink(record))
+      .catch((error: unknown) => {
+        sinkError ??= error;
+      });
+  };
+
+  const finish = () => {
+    inFlight -= 1;
+    slots.release();
+    if (inFlight === 0 && drained) drained();
+  };
+
+  for await (const job of jobs) {
+    if (options.signal?.aborted) {
+      stats.interrupted = true;
+      break;
+    }
+    if (sinkError) throw sinkError;
+    stats.jobs += 1;
+    const verdict = options.scope.check(job.ip);
+    if (!verdict.allowed) {
+      emit(failedRecord(job, "out-of-scope", verdict.reason, new Date(), 0));
+      continue;
+    }
+    const wait = slots.acquire();
+    if (wait) await wait;
+    inFlight += 1;
+    stats.peakInFlight = Math.max(stats.peakInFlight, inFlight);
+    runJob(job, protocols, options, pacer, perIp)
+      .then(emit, (error: unknown) =>
+        emit(failedRecord(job, "internal-error", describe(error), new Date(), 0)),
+      )
+      .finally(finish);
+  }
+  if (options.signal?.aborted) stats.interrupted = true;
+  if (inFlight > 0) await new Promise<void>((resolve) => (drained = resolve));
+  await sinkChain;
+  if (sinkError) throw sinkError;
+  return stats;
+}
+
+async function runJob(
+  job: ScanJob,
+  protocols: ProtocolLookup,
+  options: EngineOptions,
+  pacer: Pacer,
+  perIp: PerIpLimiter,
+): Promise<ScanRecord> {
+  const startedAt = new Date();
+  const origin = performance.now();
+  const protocol = protocols(job.protocol);
+  if (!protocol) {
+    return failedRecord(job, "internal-error", `no protocol named ${job.protocol}`, startedAt, 0);
+  }
+  const transcript: TranscriptEntry[] = [];
+  const open: SocketChannel[] = [];
+  let connections = 0;
+
+  const connectOnce = async (): Promise<ConnectResult> => {
+    const conn = connections++;
+    const release = await perIp.enter(job.ip);
+    const delay = pacer.reserve(performance.now());
+    if (delay > 0) await sleep(delay);
+    transcript.push({
+      t: Math.round(performance.now() - origin),
+      conn,
+      dir: "I",
+      data: `connect ${job.ip}:${job.port}`,
+    });
+    const tcp = await openTcp(job.ip, job.port, options.connectTimeoutMs);
+    if (!tcp.ok) {
+      release();
+      transcript.push({
+        t: Math.round(performance.now() - origin),
+        conn,
+        dir: "I",
+        data: `connect failed: ${tcp.error}`,
+      });
+      return tcp;
+    }
+    const channel = new SocketChannel(
+      tcp.socket,
+      job.ip,
+      job.port,
+      conn,
+      transcript,
+      {
+        lineBytes: options.lineBytes,
+        sessionBytes: options.sessionBytes,
+        sessionDeadline: performance.now() + options.sessionTimeoutMs,
+      },
+      { origin },
+      release,
+    );
+    open.push(channel);
+    return { ok: true, channel };
+  };
+
+  const context: SessionContext = {
+    ip: job.ip,
+    port: job.port,
+    options: options.protocol,
+    connect: connectOnce,
+  };
+  let outcome: SessionOutcome;
+  try {
+    outcome = await protocol.run(context);
+  } catch (error) {
+    outcome = { status: "internal-error", error: describe(error), fields: {} };
+  } finally {
+    for (const channel of open) channel.close();
+  }
+  return {
+    schema: SCHEMA_VERSION,
+    ip: job.ip,
+    port: job.port,
+    protocol: job.protocol,
+    name: job.name ?? null,
+    status: outcome.status,
+    error: outcome.error,
+    started_at: startedAt.toISOString(),
+    duration_ms: Math.round(performance.now() - origin),
+    smtp: outcome.fields.smtp ?? null,
+    tls: outcome.fields.tls ?? null,
+    transcript,
+  };
+}
+
+export function failedRecord(
+  job: ScanJob,
+  status: Status,
+  error: string,
+  startedAt: Date,
+  durationMs: number,
+): ScanRecord {
+  return {
+    schema: SCHEMA_VERSION,
+    ip: job.ip,
+    port: job.port,
+    protocol: job.protocol,
+    name: job.name ?? null,
+    status,
+    error,
+    started_at: startedAt.toISOString(),
+    duration_ms: durationMs,
+    smtp: null,
+    tls: null,
+    transcript: [],
+  };
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
