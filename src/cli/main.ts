@@ -13,7 +13,10 @@ program
   });
 
 // Sub-commands register themselves here, one module each under src/cli/.
-const registrations: Array<Promise<{ register(p: Command): void }>> = [import("./grab-command.js")];
+const registrations: Array<Promise<{ register(p: Command): void }>> = [
+  import("./grab-command.js"),
+  import("./lab-command.js"),
+];
 for (const mod of registrations) (await mod).register(program);
 for (const command of program.commands) command.exitOverride();
 

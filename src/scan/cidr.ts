@@ -16,6 +16,9 @@ export class InputError extends Error {
 /** Parses "a.b.c.d", "a.b.c.d/n", "v6", "v6/n"; IPv4-mapped IPv6 becomes IPv4. */
 export function parseCidr(text: string): Cidr {
   const trimmed = text.trim();
+  if (!looksStrict(trimmed.split("/")[0] ?? "")) {
+    throw new InputError(`not an IP address or CIDR: ${JSON.stringify(trimmed)}`);
+  }
   try {
     if (trimmed.includes("/")) {
       const [address, prefix] = ipaddr.parseCIDR(trimmed);
@@ -31,7 +34,12 @@ export function parseCidr(text: string): Cidr {
 }
 
 export function isIpAddress(text: string): boolean {
-  return ipaddr.isValid(text.trim());
+  return looksStrict(text.trim()) && ipaddr.isValid(text.trim());
+}
+
+/** ipaddr.js also takes classful shorthand ("127.1", "0x7f.1"); we take four decimal parts only. */
+function looksStrict(address: string): boolean {
+  return address.includes(":") || /^\d{1,3}(\.\d{1,3}){3}$/.test(address);
 }
 
 export function parseIp(text: string): IpAddress {

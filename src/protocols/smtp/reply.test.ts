@@ -1,0 +1,50 @@
+import { describe, expect, it } from "vitest";
+import { ChannelError } from "../../scan/status.js";
+import type { Channel } from "../types.js";
+import { NotSmtpError, readReply } from "./reply.js";
+
+function channelOf(lines: string[]): Channel {
+  const queue = lines.map((l) => Buffer.from(l, "latin1"));
+  return {
+    ip: "127.0.0.1",
+    port: 25,
+    elapsed: () => 0,
+    deadlineIn: (ms) => ms,
+    readLine: async () => {
+      const next = queue.shift();
+      if (!next) throw new ChannelError("closed", "closed");
+      return next;
+    },
+    write: async () => {},
+    startTls: async () => ({ version: null, cipher: null, chainDer: [], error: "n/a" }),
+    note: () => {},
+    close: () => {},
+  };
+}
+
+describe("readReply", () => {
+  it("reads a multi-line reply with an enhanced code", async () => {
+    const reply = await readReply(channelOf(["250-mx.example", "250-PIPELINING", "250 2.0.0 DSN"]), 0);
+    expect(reply.code).toBe(250);
+    expect(reply.lines).toEqual(["mx.example", "PIPELINING", "2.0.0 DSN"]);
+    expect(reply.enhanced).toBeNull();
+    expect(reply.raw).toBe("250-mx.example\r\n250-PIPELINING\r\n250 2.0.0 DSN\r\n");
+  });
+
+  it("takes the enhanced code from the first line and accepts a bare code", async () => {
+    expect((await readReply(channelOf(["502 5.5.2 Error: command not recognized"]), 0)).enhanced).toBe(
+      "5.5.2",
+    );
+    expect(await readReply(channelOf(["220"]), 0)).toMatchObject({ code: 220, lines: [""] });
+  });
+
+  it("refuses what is not SMTP", async () => {
+    await expect(readReply(channelOf(["HTTP/1.1 400 Bad Request"]), 0)).rejects.toBeInstanceOf(NotSmtpError);
+    await expect(readReply(channelOf(["SSH-2.0-OpenSSH_9.2"]), 0)).rejects.toBeInstanceOf(NotSmtpError);
+  });
+
+  it("stops a reply longer than 200 lines", async () => {
+    const lines = Array.from({ length: 300 }, (_, i) => `220-line ${i}`);
+    await expect(readReply(channelOf(lines), 0)).rejects.toMatchObject({ failure: "too-long" });
+  });
+});
