@@ -52,7 +52,7 @@ class FileOutput implements RecordOutput {
   readonly resumedCount: number;
 
   constructor(
-    private readonly path: string,
+    path: string,
     private readonly options: OutputOptions,
   ) {
     const statePath = statePathFor(path);

@@ -27,7 +27,11 @@ export function parsePorts(text: string, knownProtocols: readonly string[]): Por
     for (let port = low; port <= high; port++) specs.push({ port, protocol: protocol ?? null });
   }
   const seen = new Set<number>();
-  return specs.filter((s) => (seen.has(s.port) ? false : (seen.add(s.port), true)));
+  return specs.filter((s) => {
+    if (seen.has(s.port)) return false;
+    seen.add(s.port);
+    return true;
+  });
 }
 
 function portNumber(text: string): number {

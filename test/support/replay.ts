@@ -1,0 +1,92 @@
+/**
+ * Replays a recorded session (a golden fixture) through a protocol without a network: each
+ * connection of the record becomes a Channel that serves the server's lines in order and checks
+ * that the client sends exactly what it sent then.
+ */
+import { X509Certificate } from "node:crypto";
+import type {
+  Channel,
+  ConnectResult,
+  Protocol,
+  ProtocolOptions,
+  SessionOutcome,
+  TlsHandshake,
+} from "../../src/protocols/types.js";
+import { ChannelError } from "../../src/scan/status.js";
+import type { ScanRecord, TranscriptEntry } from "../../src/store/schema.js";
+import { unescapeBytes } from "../../src/util/escape.js";
+
+class ReplayChannel implements Channel {
+  private position = 0;
+  readonly sent: string[] = [];
+
+  constructor(
+    readonly ip: string,
+    readonly port: number,
+    private readonly entries: TranscriptEntry[],
+    private readonly record: ScanRecord,
+  ) {}
+
+  elapsed(): number {
+    return 0;
+  }
+
+  deadlineIn(ms: number): number {
+    return ms;
+  }
+
+  async readLine(): Promise<Buffer> {
+    this.skipNotes();
+    const next = this.entries[this.position];
+    if (!next || next.dir !== "S")
+      throw new ChannelError("closed", "the recording has no more server lines here");
+    this.position += 1;
+    return unescapeBytes(next.data);
+  }
+
+  async write(data: string | Buffer): Promise<void> {
+    const text = (typeof data === "string" ? data : data.toString("latin1")).replace(/\r?\n$/, "");
+    this.skipNotes();
+    const expected = this.entries[this.position];
+    if (!expected || expected.dir !== "C" || unescapeBytes(expected.data).toString("latin1") !== text) {
+      throw new Error(
+        `replay diverged: sent ${JSON.stringify(text)}, the recording has ${JSON.stringify(expected)}`,
+      );
+    }
+    this.sent.push(text);
+    this.position += 1;
+  }
+
+  async startTls(): Promise<TlsHandshake> {
+    const tls = this.record.tls;
+    if (!tls) throw new Error("replay: the recording has no TLS");
+    return {
+      version: tls.version,
+      cipher: tls.cipher,
+      chainDer: tls.chain.map((c) => Buffer.from(new X509Certificate(Buffer.from(c.der, "base64")).raw)),
+      error: tls.error,
+    };
+  }
+
+  note(): void {}
+
+  close(): void {}
+
+  private skipNotes(): void {
+    while (this.entries[this.position]?.dir === "I") this.position += 1;
+  }
+}
+
+export async function replayRecord(
+  record: ScanRecord,
+  protocol: Protocol,
+  options: ProtocolOptions,
+): Promise<SessionOutcome> {
+  let conn = 0;
+  const connect = async (): Promise<ConnectResult> => {
+    const entries = record.transcript.filter((t) => t.conn === conn);
+    conn += 1;
+    return { ok: true, channel: new ReplayChannel(record.ip, record.port, entries, record) };
+  };
+  return protocol.run({ ip: record.ip, port: record.port, options, connect });
+}
