@@ -130,6 +130,8 @@ async function grab(targetArgs: string[], flags: GrabFlags): Promise<void> {
     progress.stop();
     output.close();
     if (!flags.quiet) printStatusSummary(stats, controller.signal.aborted);
+    // An interrupted run is not a finished one: say so to scripts, as shells do for SIGINT.
+    if (controller.signal.aborted) process.exitCode = 130;
   } finally {
     stopSignals();
   }

@@ -57,3 +57,35 @@ function readLines(path: string): string[] {
     return [];
   }
 }
+
+describe("grab on SIGTERM", () => {
+  let fake: FakeSmtp;
+  beforeAll(async () => {
+    fake = await startFakeSmtp("127.77.243.2", { ports: 60, bannerDelayMs: 300 });
+  });
+  afterAll(() => fake.close());
+
+  it("stops opening, lets sessions in flight finish, flushes, and exits; --resume completes", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "smtpsurvey-sigterm-"));
+    const out = join(dir, "out.jsonl");
+    const args = ["grab", fake.ip, "-p", fake.ports.join(","), "--scope", "127.77.243.0/24", "-o", out];
+    const flags = ["-c", "5", "--per-ip", "5", "--per-ip-rate", "0"];
+    const run = startCli([...args, ...flags]);
+    for (let i = 0; i < 100 && fake.connections < 8; i++) await sleep(20);
+    const openedAtSignal = fake.connections;
+    run.child.kill("SIGTERM");
+    const result = await run.done;
+    expect(result.code).toBe(130);
+    expect(result.stderr).toMatch(/finishing the sessions in flight/);
+    const lines = readLines(out);
+    // The sessions in flight at the signal finished and were written; no new ones were opened.
+    expect(fake.connections).toBeLessThanOrEqual(openedAtSignal + 5);
+    expect(lines.length).toBe(fake.connections);
+    expect(lines.every((l) => JSON.parse(l).status === "ok")).toBe(true);
+
+    const resumed = await startCli([...args, ...flags, "--resume", "--quiet"]).done;
+    expect(resumed.code).toBe(0);
+    const keys = readLines(out).map((l) => JSON.parse(l).port as number);
+    expect(keys.sort((a, b) => a - b)).toEqual([...fake.ports].sort((a, b) => a - b));
+  });
+});
