@@ -96,6 +96,19 @@ describe("engine", () => {
     expect(mainLines).toEqual(["EHLO scanner.smtpsurvey.test", "HELP", "QUIT"]);
   });
 
+  it("speaks to IPv6 addresses", async () => {
+    const six = await startFakeSmtp("::1");
+    try {
+      const [record] = await scanEndpoints([{ ip: "::1", port: six.ports[0] as number }], {
+        scope: ["::1/128"],
+      });
+      expect(record?.status).toBe("ok");
+      expect(record?.smtp?.ehlo?.[0]).toBe("fake.smtpsurvey.test");
+    } finally {
+      await six.close();
+    }
+  });
+
   it("names a refused port", async () => {
     const [record] = await scanEndpoints([{ ip: "127.77.241.3", port: 2 }]);
     expect(record?.status).toBe("refused");
