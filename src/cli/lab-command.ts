@@ -53,10 +53,11 @@ export function register(program: Command): void {
 
   lab
     .command("stop")
-    .description("stop every lab process (by recorded PID)")
-    .action(() =>
+    .description("stop the lab's processes by recorded PID (all, or --only some servers)")
+    .option("--only <names>", "only these servers, comma-separated")
+    .action((flags: { only?: string }) =>
       runOrExit(async () => {
-        const { stopped } = await stopLab();
+        const { stopped } = await stopLab({ only: flags.only ? serverList(flags.only) : undefined });
         process.stderr.write(`lab: stopped ${stopped} process(es)\n`);
       }),
     );

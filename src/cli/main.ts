@@ -15,6 +15,7 @@ program
 // Sub-commands register themselves here, one module each under src/cli/.
 const registrations: Array<Promise<{ register(p: Command): void }>> = [
   import("./grab-command.js"),
+  import("./summary-command.js"),
   import("./lab-command.js"),
 ];
 for (const mod of registrations) (await mod).register(program);
