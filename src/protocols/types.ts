@@ -31,8 +31,11 @@ export interface Channel {
   readLine(deadline: number): Promise<Buffer>;
   /** Sends bytes as they are; the transcript records them. */
   write(data: string | Buffer): Promise<void>;
-  /** Upgrades to TLS accepting any certificate; never rejects: failures come back in `error`. */
-  startTls(servername?: string): Promise<TlsHandshake>;
+  /**
+   * Upgrades to TLS accepting any certificate, within the deadline (the whole handshake, like a
+   * reply); never rejects: failures come back in `error`.
+   */
+  startTls(deadline: number, servername?: string): Promise<TlsHandshake>;
   /** Adds an informational transcript line (dir "I"). */
   note(text: string): void;
   /** Ends the connection (and frees its per-IP slot); safe to call twice. */

@@ -106,14 +106,14 @@ export class SocketChannel implements Channel {
     return Promise.resolve();
   }
 
-  startTls(servername?: string): Promise<TlsHandshake> {
+  startTls(deadline: number, servername?: string): Promise<TlsHandshake> {
     const plain = this.socket;
     this.detach(plain);
     if (this.pending.length > 0) {
       this.note(`discarded ${this.pending.length} bytes received before the TLS handshake`);
       this.pending = EMPTY;
     }
-    const deadline = Math.min(performance.now() + 20_000, this.limits.sessionDeadline);
+    const limit = Math.min(deadline, this.limits.sessionDeadline);
     return new Promise((resolve) => {
       const secure: TLSSocket = tlsConnect({
         socket: plain,
@@ -152,10 +152,10 @@ export class SocketChannel implements Channel {
       const onSecure = () => finish(null);
       const timer = setTimeout(
         () => finish("TLS handshake timed out"),
-        Math.max(0, deadline - performance.now()),
+        Math.max(0, limit - performance.now()),
       );
       secure.once("secureConnect", onSecure);
-      secure.once("error", (error: Error) => finish(error.message));
+      secure.once("error", (error: Error) => finish(tlsErrorText(error)));
       secure.once("close", () => finish("connection closed during the TLS handshake"));
     });
   }
@@ -190,7 +190,9 @@ export class SocketChannel implements Channel {
       return;
     }
     this.pending = this.pending.length === 0 ? chunk : Buffer.concat([this.pending, chunk]);
-    if (this.pending.indexOf(0x0a) < 0 && this.pending.length > this.limits.lineBytes) {
+    // The unfinished line is whatever follows the last newline (a chunk can hold a short line
+    // and the start of an endless one).
+    if (this.pending.length - 1 - this.pending.lastIndexOf(0x0a) > this.limits.lineBytes) {
       this.fail(new ChannelError("too-long", `a line longer than ${this.limits.lineBytes} bytes`));
       return;
     }
@@ -267,6 +269,13 @@ function stripEol(bytes: Buffer): Buffer {
   let end = bytes.length;
   while (end > 0 && (bytes[end - 1] === 0x0a || bytes[end - 1] === 0x0d)) end -= 1;
   return bytes.subarray(0, end);
+}
+
+/** OpenSSL's messages carry file paths and line numbers; keep the reason and the alert. */
+function tlsErrorText(error: Error & { reason?: string; code?: string }): string {
+  const alert = /SSL alert number (\d+)/.exec(error.message)?.[1];
+  if (error.reason) return `${error.reason}${alert ? ` (alert ${alert})` : ""}`;
+  return error.message.trim();
 }
 
 /** The peer's chain as DER, leaf first, as far as the server sent it. */

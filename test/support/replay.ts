@@ -38,8 +38,7 @@ class ReplayChannel implements Channel {
   async readLine(): Promise<Buffer> {
     this.skipNotes();
     const next = this.entries[this.position];
-    if (!next || next.dir !== "S")
-      throw new ChannelError("closed", "the recording has no more server lines here");
+    if (next?.dir !== "S") throw new ChannelError("closed", "the recording has no more server lines here");
     this.position += 1;
     return unescapeBytes(next.data);
   }
@@ -48,7 +47,7 @@ class ReplayChannel implements Channel {
     const text = (typeof data === "string" ? data : data.toString("latin1")).replace(/\r?\n$/, "");
     this.skipNotes();
     const expected = this.entries[this.position];
-    if (!expected || expected.dir !== "C" || unescapeBytes(expected.data).toString("latin1") !== text) {
+    if (expected?.dir !== "C" || unescapeBytes(expected.data).toString("latin1") !== text) {
       throw new Error(
         `replay diverged: sent ${JSON.stringify(text)}, the recording has ${JSON.stringify(expected)}`,
       );

@@ -74,7 +74,7 @@ async function dialogue(
 ): Promise<{ status: Status; error: string | null }> {
   const { ehloName, replyTimeoutMs: timeout, starttls } = ctx.options;
   if (implicitTls) {
-    const handshake = await channel.startTls();
+    const handshake = await channel.startTls(channel.deadlineIn(timeout));
     state.tls = tlsRecord(handshake, true);
   }
   const greeting = await readReply(channel, channel.deadlineIn(timeout));
@@ -88,6 +88,8 @@ async function dialogue(
 
   const ehlo = await sendCommand(channel, `EHLO ${ehloName}`, timeout);
   smtp.replies.ehlo = ehlo;
+  // A 421 means the server is closing (RFC 5321 §3.8): nothing more to ask, and no HELO.
+  if (ehlo.code === 421) return { status: "ok", error: null };
   if (ehlo.code === 250) {
     smtp.ehlo = ehlo.lines;
   } else {
@@ -95,7 +97,7 @@ async function dialogue(
     smtp.replies.helo = helo;
     smtp.helo = helo.lines;
   }
-  if (ehlo.code === 421 || smtp.replies.helo?.code === 421) return { status: "ok", error: null };
+  if (smtp.replies.helo?.code === 421) return { status: "ok", error: null };
 
   smtp.help = await sendCommand(channel, "HELP", timeout);
 
@@ -108,7 +110,7 @@ async function dialogue(
         false,
       );
     } else {
-      const handshake = await channel.startTls();
+      const handshake = await channel.startTls(channel.deadlineIn(timeout));
       state.tls = tlsRecord(handshake, false);
       // A failed handshake leaves nothing to talk to: the record keeps what it had, TLS says why.
       if (handshake.error) return { status: "ok", error: null };
