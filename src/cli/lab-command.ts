@@ -1,6 +1,8 @@
-/** `smtpsurvey lab install|start|stop|status`: the real servers used by tests, the demo and benchmarks. */
+/** `smtpsurvey lab install|start|stop|status|targets`: the real servers used by tests, the demo and benchmarks. */
 import type { Command } from "commander";
 import { installLab, labStatus, startLab, stopLab } from "../../lab/manager.js";
+import { labPaths } from "../../lab/paths.js";
+import { readManifest } from "../../lab/state.js";
 
 /** Lab failures are one line on stderr and exit 2, like every other refusal of the CLI. */
 async function runOrExit(action: () => Promise<unknown>): Promise<void> {
@@ -66,4 +68,16 @@ export function register(program: Command): void {
     .command("status")
     .description("list the lab's servers, addresses and whether they run")
     .action(() => runOrExit(async () => labStatus()));
+
+  lab
+    .command("targets")
+    .description("print the running lab servers' addresses, one a line (a targets file for grab)")
+    .action(() =>
+      runOrExit(async () => {
+        const manifest = readManifest(labPaths());
+        if (!manifest || manifest.servers.length === 0)
+          throw new Error("the lab is not running: smtpsurvey lab start");
+        process.stdout.write(`${manifest.servers.map((s) => s.ip).join("\n")}\n`);
+      }),
+    );
 }
