@@ -4,6 +4,7 @@
  * protocol is added without touching the engine.
  */
 
+import type { Duplex } from "node:stream";
 import type { Status } from "../scan/status.js";
 import type { ScanRecord, TranscriptEntry } from "../store/schema.js";
 
@@ -36,6 +37,11 @@ export interface Channel {
    * reply); never rejects: failures come back in `error`.
    */
   startTls(deadline: number, servername?: string): Promise<TlsHandshake>;
+  /**
+   * Hands the raw connected stream to a library that speaks the protocol itself (ssh2): the
+   * channel stops reading; the engine still ends the connection at the session cap and on close.
+   */
+  takeStream(): Duplex;
   /** Adds an informational transcript line (dir "I"). */
   note(text: string): void;
   /** Ends the connection (and frees its per-IP slot); safe to call twice. */
@@ -61,13 +67,15 @@ export interface SessionContext {
   readonly options: ProtocolOptions;
   /** Opens a new connection to the same (ip, port) through the engine (scope, rate, per-IP caps). */
   connect(): Promise<ConnectResult>;
+  /** The address's reverse DNS name (cached per address; null when there is none or on timeout). */
+  reverseName(): Promise<string | null>;
 }
 
 /** What a protocol session returns: the status and its part of the record. */
 export interface SessionOutcome {
   status: Status;
   error: string | null;
-  fields: Partial<Pick<ScanRecord, "smtp" | "tls">>;
+  fields: Partial<Pick<ScanRecord, "smtp" | "tls" | "ssh" | "imap" | "pop3" | "http">>;
 }
 
 export interface Protocol {

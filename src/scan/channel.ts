@@ -5,6 +5,7 @@
  */
 import type { Socket } from "node:net";
 import { isIP } from "node:net";
+import type { Duplex } from "node:stream";
 import { type TLSSocket, connect as tlsConnect } from "node:tls";
 import type { Channel, TlsHandshake } from "../protocols/types.js";
 import type { TranscriptEntry } from "../store/schema.js";
@@ -57,6 +58,23 @@ export class SocketChannel implements Channel {
   ) {
     this.socket = socket;
     this.attach(socket);
+    // The whole-connection cap holds even when a library reads the stream itself (takeStream).
+    this.sessionTimer = setTimeout(
+      () => this.fail(new ChannelError("session-timeout", "the whole-session time cap was reached")),
+      Math.max(0, limits.sessionDeadline - performance.now()),
+    );
+  }
+
+  private readonly sessionTimer: NodeJS.Timeout;
+
+  takeStream(): Duplex {
+    this.detach(this.socket);
+    if (this.pending.length > 0) {
+      this.socket.unshift(this.pending);
+      this.pending = EMPTY;
+    }
+    this.note("stream handed to the protocol's library");
+    return this.socket;
   }
 
   elapsed(): number {
@@ -164,6 +182,7 @@ export class SocketChannel implements Channel {
     if (this.closed) return;
     this.closed = true;
     this.ended = true;
+    clearTimeout(this.sessionTimer);
     if (this.waiter) this.rejectWaiter(new ChannelError("closed", "channel closed"));
     this.socket.destroy();
     this.onClose();

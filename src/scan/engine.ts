@@ -19,6 +19,7 @@ import { SCHEMA_VERSION, type ScanRecord, type TranscriptEntry } from "../store/
 import { SocketChannel } from "./channel.js";
 import { openTcp } from "./connect.js";
 import { Pacer, PerIpLimiter, Semaphore } from "./limits.js";
+import { ReverseNames } from "./reverse-dns.js";
 import type { Scope } from "./scope.js";
 import type { Status } from "./status.js";
 
@@ -82,6 +83,7 @@ export async function runScan(
   const slots = new Semaphore(options.concurrency);
   const pacer = new Pacer(options.rate);
   const perIp = new PerIpLimiter(options.perIpConcurrency, options.perIpRate);
+  const reverse = new ReverseNames();
   const stats: ScanStats = { jobs: 0, byStatus: {}, peakInFlight: 0, interrupted: false };
   let inFlight = 0;
   let sinkChain: Promise<void> = Promise.resolve();
@@ -120,7 +122,7 @@ export async function runScan(
     if (wait) await wait;
     inFlight += 1;
     stats.peakInFlight = Math.max(stats.peakInFlight, inFlight);
-    runJob(job, protocols, options, pacer, perIp)
+    runJob(job, protocols, options, pacer, perIp, reverse)
       .then(emit, (error: unknown) =>
         emit(failedRecord(job, "internal-error", describe(error), new Date(), 0)),
       )
@@ -139,6 +141,7 @@ async function runJob(
   options: EngineOptions,
   pacer: Pacer,
   perIp: PerIpLimiter,
+  reverse: ReverseNames,
 ): Promise<ScanRecord> {
   const startedAt = new Date();
   const origin = performance.now();
@@ -195,6 +198,7 @@ async function runJob(
     port: job.port,
     options: options.protocol,
     connect: connectOnce,
+    reverseName: () => reverse.lookup(job.ip),
   };
   let outcome: SessionOutcome;
   try {
@@ -216,6 +220,10 @@ async function runJob(
     duration_ms: Math.round(performance.now() - origin),
     smtp: outcome.fields.smtp ?? null,
     tls: outcome.fields.tls ?? null,
+    ssh: outcome.fields.ssh ?? null,
+    imap: outcome.fields.imap ?? null,
+    pop3: outcome.fields.pop3 ?? null,
+    http: outcome.fields.http ?? null,
     transcript,
   };
 }
@@ -239,6 +247,10 @@ export function failedRecord(
     duration_ms: durationMs,
     smtp: null,
     tls: null,
+    ssh: null,
+    imap: null,
+    pop3: null,
+    http: null,
     transcript: [],
   };
 }

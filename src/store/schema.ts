@@ -43,13 +43,26 @@ export const CertificateSchema = z.object({
 });
 export type Certificate = z.infer<typeof CertificateSchema>;
 
+/** Whether the leaf certificate names the host: its PTR name, and the name it gave itself. */
+export const NameMatchSchema = z.object({
+  /** the reverse DNS name of the address, if any */
+  ptr: z.string().nullable(),
+  ptr_match: z.boolean().nullable(),
+  /** the name the server announced (SMTP greeting/EHLO, IMAP/POP3 greeting when it has one) */
+  server_name: z.string().nullable(),
+  server_name_match: z.boolean().nullable(),
+});
+export type NameMatch = z.infer<typeof NameMatchSchema>;
+
 export const TlsSchema = z.object({
-  /** true for implicit TLS (465), false after STARTTLS */
+  /** true for implicit TLS (465, 993, 995, 443), false after STARTTLS/STLS */
   implicit: z.boolean(),
   version: z.string().nullable(),
   cipher: z.string().nullable(),
   chain: z.array(CertificateSchema),
   error: z.string().nullable(),
+  /** filled when there is a leaf certificate */
+  names: NameMatchSchema.nullable().default(null),
 });
 export type TlsRecord = z.infer<typeof TlsSchema>;
 
@@ -79,6 +92,77 @@ export const SmtpSchema = z.object({
 });
 export type SmtpRecord = z.infer<typeof SmtpSchema>;
 
+/** One SSH host key, fetched with its own handshake; the same key identity as a TLS key's. */
+export const SshHostKeySchema = z.object({
+  /** the key's type as in its wire blob: ssh-ed25519, ecdsa-sha2-nistp256, ssh-rsa, ssh-dss */
+  type: z.string(),
+  /** the host key algorithm negotiated to fetch it (rsa-sha2-512 for an RSA key, …) */
+  algorithm: z.string(),
+  bits: z.number().nullable(),
+  /** exactly as OpenSSH prints it: "SHA256:" + unpadded base64 of SHA-256 over the wire blob */
+  fingerprint_sha256: z.string(),
+  /** lowercase hex SHA-256 of the key as DER SubjectPublicKeyInfo (null for DSA) */
+  spki_sha256: z.string().nullable(),
+  /** the wire-format blob, base64 */
+  blob: z.string(),
+});
+export type SshHostKey = z.infer<typeof SshHostKeySchema>;
+
+export const SshSchema = z.object({
+  /** the server's identification string, e.g. "SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3" */
+  banner: z.string().nullable(),
+  /** the server's KEXINIT name-lists */
+  kex: z
+    .object({
+      kex: z.array(z.string()),
+      host_key: z.array(z.string()),
+      ciphers_c2s: z.array(z.string()),
+      ciphers_s2c: z.array(z.string()),
+      macs_c2s: z.array(z.string()),
+      macs_s2c: z.array(z.string()),
+      compression_c2s: z.array(z.string()),
+      compression_s2c: z.array(z.string()),
+    })
+    .nullable(),
+  host_keys: z.array(SshHostKeySchema),
+  /** host key algorithms the server offered whose handshake failed, and why */
+  errors: z.array(z.object({ algorithm: z.string(), error: z.string() })),
+});
+export type SshRecord = z.infer<typeof SshSchema>;
+
+/** IMAP (143 with STARTTLS, 993 implicit TLS). Never LOGIN or AUTHENTICATE. */
+export const ImapSchema = z.object({
+  greeting: z.string().nullable(),
+  /** CAPABILITY before TLS (words, as sent) */
+  capabilities: z.array(z.string()).nullable(),
+  /** the tagged reply to STARTTLS */
+  starttls: z.string().nullable(),
+  /** CAPABILITY inside TLS */
+  capabilities_tls: z.array(z.string()).nullable(),
+});
+export type ImapRecord = z.infer<typeof ImapSchema>;
+
+/** POP3 (110 with STLS, 995 implicit TLS). Never USER, PASS or AUTH. */
+export const Pop3Schema = z.object({
+  greeting: z.string().nullable(),
+  /** CAPA before TLS: the capability lines, as sent */
+  capabilities: z.array(z.string()).nullable(),
+  /** the reply to STLS */
+  stls: z.string().nullable(),
+  capabilities_tls: z.array(z.string()).nullable(),
+});
+export type Pop3Record = z.infer<typeof Pop3Schema>;
+
+/** HTTP(S): one HEAD / (inside TLS on 443). */
+export const HttpSchema = z.object({
+  status_line: z.string().nullable(),
+  status: z.number().nullable(),
+  /** the Server header */
+  server: z.string().nullable(),
+  headers: z.array(z.tuple([z.string(), z.string()])),
+});
+export type HttpRecord = z.infer<typeof HttpSchema>;
+
 export const ScanRecordSchema = z.object({
   schema: z.literal(SCHEMA_VERSION),
   ip: z.string(),
@@ -93,6 +177,10 @@ export const ScanRecordSchema = z.object({
   duration_ms: z.number(),
   smtp: SmtpSchema.nullable(),
   tls: TlsSchema.nullable(),
+  ssh: SshSchema.nullable().default(null),
+  imap: ImapSchema.nullable().default(null),
+  pop3: Pop3Schema.nullable().default(null),
+  http: HttpSchema.nullable().default(null),
   transcript: z.array(TranscriptEntrySchema),
 });
 export type ScanRecord = z.infer<typeof ScanRecordSchema>;

@@ -69,6 +69,10 @@ class ReplayChannel implements Channel {
 
   note(): void {}
 
+  takeStream(): never {
+    throw new Error("replay: a library-driven protocol cannot be replayed line by line");
+  }
+
   close(): void {}
 
   private skipNotes(): void {
@@ -87,5 +91,11 @@ export async function replayRecord(
     conn += 1;
     return { ok: true, channel: new ReplayChannel(record.ip, record.port, entries, record) };
   };
-  return protocol.run({ ip: record.ip, port: record.port, options, connect });
+  return protocol.run({
+    ip: record.ip,
+    port: record.port,
+    options,
+    connect,
+    reverseName: async () => record.tls?.names?.ptr ?? null,
+  });
 }

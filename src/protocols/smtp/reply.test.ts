@@ -18,6 +18,9 @@ function channelOf(lines: string[]): Channel {
     write: async () => {},
     startTls: async () => ({ version: null, cipher: null, chainDer: [], error: "n/a" }),
     note: () => {},
+    takeStream: () => {
+      throw new Error("not in this test");
+    },
     close: () => {},
   };
 }

@@ -13,5 +13,5 @@ export function tlsRecord(handshake: TlsHandshake, implicit: boolean): TlsRecord
       error ??= `unparseable certificate: ${(failure as Error).message}`;
     }
   }
-  return { implicit, version: handshake.version, cipher: handshake.cipher, chain, error };
+  return { implicit, version: handshake.version, cipher: handshake.cipher, chain, error, names: null };
 }
