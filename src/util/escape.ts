@@ -4,6 +4,7 @@
  * LF becomes `\xNN`, and a backslash becomes `\\`.
  */
 export function escapeBytes(bytes: Buffer): string {
+  if (isPlainAscii(bytes)) return bytes.toString("latin1");
   let out = "";
   let i = 0;
   while (i < bytes.length) {
@@ -29,6 +30,15 @@ export function escapeBytes(bytes: Buffer): string {
     }
   }
   return out;
+}
+
+/** The common case, on every line of every session: printable ASCII with no backslash. */
+function isPlainAscii(bytes: Buffer): boolean {
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i] as number;
+    if ((b < 0x20 && b !== 0x09) || b >= 0x7f || b === 0x5c) return false;
+  }
+  return true;
 }
 
 /** The inverse of escapeBytes. */
