@@ -10,7 +10,7 @@ export interface SummaryRow {
 }
 
 export function summaryRow(record: ScanRecord): SummaryRow {
-  const firstLine = record.smtp?.replies.greeting?.lines[0] ?? "";
+  const firstLine = greetingOf(record);
   const tls = record.tls;
   let tlsText = "-";
   if (tls) {
@@ -22,15 +22,32 @@ export function summaryRow(record: ScanRecord): SummaryRow {
   return {
     endpoint: record.ip.includes(":") ? `[${record.ip}]:${record.port}` : `${record.ip}:${record.port}`,
     status: record.status,
-    // Until identification lands, the software column shows what the greeting says.
+    // Until identification lands, the software column shows what the server says of itself.
     software: record.status === "ok" || record.status === "rejected" ? firstLine : (record.error ?? ""),
     starttls: tls?.implicit ? "implicit" : advertised ? "offered" : record.smtp ? "no" : "-",
     tls: tlsText,
   };
 }
 
+/** What a server says of itself first: SMTP greeting, SSH identification, IMAP/POP3 greeting, HTTP Server. */
+function greetingOf(record: ScanRecord): string {
+  const smtp = record.smtp?.replies.greeting?.lines[0];
+  if (smtp !== undefined) return smtp;
+  if (record.ssh?.banner) {
+    const keys = record.ssh.host_keys.length;
+    return `${record.ssh.banner} (${keys} host key${keys === 1 ? "" : "s"})`;
+  }
+  return (
+    record.imap?.greeting ??
+    record.pop3?.greeting ??
+    (record.http ? `${record.http.server ?? ""} ${record.http.status_line ?? ""}`.trim() : "")
+  );
+}
+
 export function formatSummary(records: ScanRecord[]): string {
-  const rows = records.map(summaryRow);
+  // Closed ports would drown the table: they are counted below, not listed.
+  const rows = records.filter((r) => r.status !== "refused").map(summaryRow);
+  const refused = records.length - rows.length;
   const header: SummaryRow = {
     endpoint: "endpoint",
     status: "status",
@@ -54,7 +71,8 @@ export function formatSummary(records: ScanRecord[]): string {
       .trimEnd();
   const out = [line(header), cols.map(([, w]) => "-".repeat(w)).join("  "), ...rows.map(line), ""];
 
-  const statuses = tally(rows.map((r) => r.status));
+  if (refused > 0) out.push(`(${refused} refused endpoints not listed)`, "");
+  const statuses = tally(records.map((r) => r.status));
   out.push("status counts:", ...statuses.map(([s, n]) => `  ${s.padEnd(22)} ${String(n).padStart(6)}`), "");
 
   const withTls = records.filter((r) => r.tls);
