@@ -1,15 +1,16 @@
 /** A certificate as a record stores it, from its DER bytes, with node's X509Certificate. */
 import { createHash, X509Certificate } from "node:crypto";
 import type { Certificate } from "../../store/schema.js";
+import { spkiSha256 } from "../keys/spki.js";
 
 export function describeCertificate(der: Buffer): Certificate {
   const cert = new X509Certificate(der);
-  const spki = cert.publicKey.export({ type: "spki", format: "der" });
   const details = cert.publicKey.asymmetricKeyDetails;
   return {
     der: der.toString("base64"),
     sha256: sha256Hex(der),
-    spki_sha256: sha256Hex(spki),
+    // the one key identity, shared with SSH host keys (keys/spki.ts)
+    spki_sha256: spkiSha256(cert.publicKey),
     subject: oneLine(cert.subject),
     issuer: oneLine(cert.issuer),
     san: splitSan(cert.subjectAltName),
