@@ -70,7 +70,8 @@ describe.skipIf(!isRoot())("lab (real daemons on 127.77.0.0/16)", () => {
 
   it("greets with 220 on every endpoint", async () => {
     for (const server of manifest.servers.filter((s) => MINE.includes(s.name))) {
-      for (const endpoint of server.endpoints) {
+      // implicit-TLS endpoints (Postfix's 465) greet only inside TLS
+      for (const endpoint of server.endpoints.filter((e) => e.protocol === "smtp")) {
         const line = await firstLine(server.ip, endpoint.port);
         expect(line, `${server.name}:${endpoint.port}`).toMatch(/^220 /);
         expect(line).toContain(server.hostname);

@@ -1,4 +1,5 @@
 /** Real product versions, read from what `lab install` put on disk (the ground truth tests compare against). */
+import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { labPaths, npmPackageDir } from "./paths.js";
@@ -33,4 +34,25 @@ export function npmVersion(npmSpec: string, fallback: string): string {
     return parsed.version;
   }
   return fallback;
+}
+
+const binaryVersions = new Map<string, string>();
+
+/**
+ * The version a Debian-installed daemon reports about itself (`dovecot --version`, `nginx -v`),
+ * or `fallback` before `lab install` ran. Asking the binary avoids dpkg, which another helper's
+ * apt run may hold locked. Cached: the binary does not change under a running lab.
+ */
+export function binaryVersion(argv: string[], pattern: RegExp, fallback: string): string {
+  const key = argv.join("\0");
+  const known = binaryVersions.get(key);
+  if (known) return known;
+  const [file, ...args] = argv;
+  if (!file || !existsSync(file)) return fallback;
+  // nginx prints its version on stderr, dovecot on stdout
+  const result = spawnSync(file, args, { encoding: "utf8", timeout: 5000 });
+  const version = pattern.exec(`${result.stdout ?? ""}${result.stderr ?? ""}`)?.[1];
+  if (!version) return fallback;
+  binaryVersions.set(key, version);
+  return version;
 }

@@ -1,8 +1,12 @@
 /** Every server the lab runs, in start and status order. One module per product; each adds itself here. */
 import type { LabServer } from "../types.js";
+import { dovecotServer } from "./dovecot.js";
+import { dropbearServer } from "./dropbear.js";
 import { eximServers } from "./exim.js";
 import { harakaServer } from "./haraka.js";
+import { nginxServer } from "./nginx.js";
 import { opensmtpdServers } from "./opensmtpd.js";
+import { opensshServers } from "./openssh.js";
 import { postfixServers } from "./postfix.js";
 import { sendmailServers } from "./sendmail.js";
 import { smtpServerServer } from "./smtp-server.js";
@@ -14,6 +18,10 @@ export const allServers: LabServer[] = [
   ...opensmtpdServers,
   harakaServer,
   smtpServerServer,
+  dovecotServer,
+  nginxServer,
+  ...opensshServers,
+  dropbearServer,
 ];
 
 const names = allServers.map((s) => s.name);

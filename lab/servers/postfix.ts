@@ -1,6 +1,6 @@
 /**
  * Postfix 3.7 from Debian, unpacked (it conflicts with the other MTAs as a package), two instances:
- * Debian's default banner on 127.77.1.1 (ports 25 and 587) and a product-less banner on 127.77.1.2.
+ * Debian's default banner on 127.77.1.1 (ports 25, 587 and 465) and a product-less banner on 127.77.1.2.
  * Each has its own config, queue and data directories; none ever delivers or relays anything.
  */
 
@@ -103,6 +103,10 @@ function masterCf(instance: PostfixInstance): string {
       `${instance.ip}:587 inet n - n - - smtpd`,
       "  -o syslog_name=postfix/submission",
       "  -o smtpd_tls_security_level=encrypt",
+      // smtps: implicit TLS (RFC 8314), the same smtpd behind a TLS wrapper
+      `${instance.ip}:465 inet n - n - - smtpd`,
+      "  -o syslog_name=postfix/smtps",
+      "  -o smtpd_tls_wrappermode=yes",
     );
   }
   return `# written by smtpsurvey's lab manager on every start
@@ -153,6 +157,7 @@ function postfixServer(instance: PostfixInstance): LabServer {
       ? [
           { port: 25, protocol: "smtp" },
           { port: 587, protocol: "smtp" },
+          { port: 465, protocol: "smtps" },
         ]
       : [{ port: 25, protocol: "smtp" }],
     unpack: [DEB],

@@ -1,4 +1,5 @@
 /** `smtpsurvey grab`: targets × ports through the engine into JSON Lines. */
+import { isIP } from "node:net";
 import { hostname } from "node:os";
 import type { Command } from "commander";
 import { protocolForPort, protocolNamed, protocolNames } from "../protocols/registry.js";
@@ -27,6 +28,7 @@ interface GrabFlags {
   ehlo: string;
   starttls: string;
   probes: string;
+  resolver?: string;
   resume?: boolean;
   quiet?: boolean;
 }
@@ -36,7 +38,9 @@ const collect = (value: string, previous: string[]) => [...previous, value];
 export function register(program: Command): void {
   program
     .command("grab")
-    .description("grab SMTP sessions (banner, EHLO, HELP, STARTTLS and certificates) into JSON Lines")
+    .description(
+      "grab sessions (SMTP, IMAP, POP3, HTTP: greetings, capabilities, TLS certificates) into JSON Lines",
+    )
     .argument("[targets...]", "IPv4/IPv6 addresses, CIDRs or host names")
     .option("-i, --input <file>", "a file of targets, one a line, # comments (repeatable)", collect, [])
     .option("-p, --ports <list>", "ports: 25,465,587 or 2501-2511; PORT:PROTOCOL picks a protocol")
@@ -64,6 +68,7 @@ export function register(program: Command): void {
       "probe sessions to run after the main one (comma list, 'all' or 'none')",
       "none",
     )
+    .option("--resolver <ips>", "DNS servers for the PTR lookups behind tls.names (default: the machine's)")
     .option("--resume", "continue an interrupted run into the same output")
     .option("--quiet", "no progress output")
     .action(async (targets: string[], flags: GrabFlags) => {
@@ -89,6 +94,7 @@ async function grab(targetArgs: string[], flags: GrabFlags): Promise<void> {
   if (!["auto", "always", "never"].includes(flags.starttls))
     usageError(`--starttls takes auto, always or never, not ${flags.starttls}`);
   const probes = probeNames(flags.probes);
+  const resolvers = resolverList(flags.resolver);
   const sources: TargetSources = { args: targetArgs, files: flags.input };
   const addressCount = await checkTargets(sources);
 
@@ -109,6 +115,7 @@ async function grab(targetArgs: string[], flags: GrabFlags): Promise<void> {
       probes,
     },
     signal: controller.signal,
+    resolvers,
   };
 
   // Every check has passed: only now is anything written.
@@ -165,6 +172,15 @@ function probeNames(list: string): string[] {
       usageError(`unknown probe ${JSON.stringify(name)} (known: ${[...catalogue.keys()].join(", ")})`);
   }
   return names;
+}
+
+function resolverList(list: string | undefined): string[] | undefined {
+  if (list === undefined) return undefined;
+  const servers = list.split(",").map((s) => s.trim());
+  for (const server of servers) {
+    if (isIP(server) === 0) usageError(`--resolver takes IP addresses, not ${JSON.stringify(server)}`);
+  }
+  return servers;
 }
 
 /**

@@ -2,10 +2,14 @@
  * Every protocol smtpsurvey speaks, and which one a port gets by default. Adding a protocol is
  * adding its module here: the engine only ever looks protocols up by name.
  */
+import { http, https } from "./http/index.js";
+import { imap, imaps } from "./imap/index.js";
+import { pop3, pop3s } from "./pop3/index.js";
 import { smtp, smtps } from "./smtp/index.js";
+import { ssh } from "./ssh/index.js";
 import type { Protocol } from "./types.js";
 
-const PROTOCOLS: readonly Protocol[] = [smtp, smtps];
+const PROTOCOLS: readonly Protocol[] = [smtp, smtps, imap, imaps, pop3, pop3s, http, https, ssh];
 
 const byName = new Map(PROTOCOLS.map((p) => [p.name, p]));
 

@@ -49,6 +49,8 @@ export interface EngineOptions {
   protocol: ProtocolOptions;
   /** stop pulling new jobs when aborted; sessions in flight finish within their timeouts */
   signal?: AbortSignal;
+  /** DNS servers for reverse lookups (tls.names.ptr); the machine's resolver when absent */
+  resolvers?: readonly string[];
 }
 
 export const ENGINE_DEFAULTS = {
@@ -83,7 +85,7 @@ export async function runScan(
   const slots = new Semaphore(options.concurrency);
   const pacer = new Pacer(options.rate);
   const perIp = new PerIpLimiter(options.perIpConcurrency, options.perIpRate);
-  const reverse = new ReverseNames();
+  const reverse = new ReverseNames(options.resolvers);
   const stats: ScanStats = { jobs: 0, byStatus: {}, peakInFlight: 0, interrupted: false };
   let inFlight = 0;
   let sinkChain: Promise<void> = Promise.resolve();

@@ -101,7 +101,7 @@ export const SshHostKeySchema = z.object({
   bits: z.number().nullable(),
   /** exactly as OpenSSH prints it: "SHA256:" + unpadded base64 of SHA-256 over the wire blob */
   fingerprint_sha256: z.string(),
-  /** lowercase hex SHA-256 of the key as DER SubjectPublicKeyInfo (null for DSA) */
+  /** lowercase hex SHA-256 of the key as DER SubjectPublicKeyInfo (keys/spki.ts; null for a type we cannot read) */
   spki_sha256: z.string().nullable(),
   /** the wire-format blob, base64 */
   blob: z.string(),

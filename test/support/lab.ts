@@ -17,7 +17,7 @@ export function labSmtpEndpoints(manifest = labManifest()) {
   );
 }
 
-/** The servers the foundation issue requires; a missing one fails the suite, never silently. */
+/** The servers the foundation and keys issues require; a missing one fails the suite, never silently. */
 export const REQUIRED_LAB_SERVERS = [
   "postfix",
   "postfix-stripped",
@@ -28,4 +28,9 @@ export const REQUIRED_LAB_SERVERS = [
   "opensmtpd",
   "haraka",
   "smtp-server",
+  "openssh",
+  "openssh-nobanner",
+  "dropbear",
+  "dovecot",
+  "nginx",
 ];

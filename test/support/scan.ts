@@ -1,5 +1,6 @@
 /** Test entry point to the engine: scan a few endpoints, get their records back. */
 
+import { DNS_IP } from "../../lab/dns.js";
 import { protocolNamed } from "../../src/protocols/registry.js";
 import { ENGINE_DEFAULTS, type EngineOptions, runScan } from "../../src/scan/engine.js";
 import { Scope } from "../../src/scan/scope.js";
@@ -16,6 +17,8 @@ export interface ScanOverrides {
   perIpConcurrency?: number;
   perIpRate?: number;
   ehloName?: string;
+  /** DNS servers for PTR lookups: the lab's by default, so no query ever leaves loopback */
+  resolvers?: string[];
 }
 
 export async function scanEndpoints(
@@ -30,6 +33,7 @@ export async function scanEndpoints(
     perIpRate: overrides.perIpRate ?? 0,
     connectTimeoutMs: overrides.connectTimeoutMs ?? 5000,
     sessionTimeoutMs: overrides.sessionTimeoutMs ?? 60_000,
+    resolvers: overrides.resolvers ?? [DNS_IP],
     protocol: {
       ehloName: overrides.ehloName ?? "scanner.smtpsurvey.test",
       starttls: overrides.starttls ?? "auto",

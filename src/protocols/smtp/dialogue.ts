@@ -2,6 +2,7 @@
 
 import { ChannelError, type Status } from "../../scan/status.js";
 import type { Reply } from "../../store/schema.js";
+import { channelFailureStatus, type Phase } from "../failure.js";
 import type { Channel } from "../types.js";
 import { NotSmtpError, readReply } from "./reply.js";
 
@@ -20,7 +21,7 @@ export async function sendQuit(channel: Channel, timeoutMs: number): Promise<Rep
   }
 }
 
-export type Phase = "greeting" | "dialogue";
+export type { Phase };
 
 /** Turns what a read threw into a status; bugs (anything else) are re-thrown. */
 export function classifyFailure(error: unknown, phase: Phase): { status: Status; error: string } {
@@ -28,22 +29,7 @@ export function classifyFailure(error: unknown, phase: Phase): { status: Status;
     return { status: phase === "greeting" ? "not-smtp" : "protocol-error", error: error.message };
   }
   if (error instanceof ChannelError) {
-    return { status: statusFor(error, phase), error: error.message };
+    return { status: channelFailureStatus(error, phase), error: error.message };
   }
   throw error;
-}
-
-function statusFor(error: ChannelError, phase: Phase): Status {
-  switch (error.failure) {
-    case "timeout":
-      return phase === "greeting" ? "banner-timeout" : "reply-timeout";
-    case "session-timeout":
-      return "session-timeout";
-    case "closed":
-      return phase === "greeting" ? "closed-before-banner" : "closed";
-    case "reset":
-      return "reset";
-    case "too-long":
-      return "too-long";
-  }
 }

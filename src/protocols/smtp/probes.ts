@@ -43,13 +43,19 @@ export function loadProbes(
   return probes;
 }
 
-export async function runProbe(ctx: SessionContext, probe: ProbeDefinition): Promise<ProbeResult> {
+export async function runProbe(
+  ctx: SessionContext,
+  probe: ProbeDefinition,
+  implicitTls = false,
+): Promise<ProbeResult> {
   const steps: ProbeResult["steps"] = [];
   const connected = await ctx.connect();
   if (!connected.ok) return { name: probe.name, status: connected.status, steps, ended: "failure" };
   const channel = connected.channel;
   const timeout = ctx.options.replyTimeoutMs;
   try {
+    // on 465 the probe speaks inside TLS too; a failed handshake fails the greeting read below
+    if (implicitTls) await channel.startTls(channel.deadlineIn(timeout));
     const greeting = await readReply(channel, channel.deadlineIn(timeout));
     steps.push({ command: "", reply: greeting });
     if (!isPositive(greeting)) {

@@ -6,11 +6,13 @@
 
 import type { Status } from "../../scan/status.js";
 import type { SmtpRecord, TlsRecord } from "../../store/schema.js";
+import { fillNames } from "../tls/names.js";
 import { tlsRecord } from "../tls/record.js";
 import type { Channel, SessionContext, SessionOutcome } from "../types.js";
 import { classifyFailure, type Phase, sendCommand, sendQuit } from "./dialogue.js";
 import { loadProbes, type ProbeDefinition, runProbe } from "./probes.js";
 import { ehloKeywords, isPositive, readReply } from "./reply.js";
+import { smtpServerName } from "./server-name.js";
 
 let probeCatalogue: Map<string, ProbeDefinition> | undefined;
 
@@ -58,8 +60,11 @@ export async function runSmtpSession(ctx: SessionContext, implicitTls: boolean):
   } finally {
     channel.close();
   }
+  // after the dialogue: with implicit TLS the handshake comes before the name is announced
+  await fillNames(state.tls, ctx, smtpServerName(smtp));
   if (status === "ok" && ctx.options.probes.length > 0) {
-    for (const probe of probesNamed(ctx.options.probes)) smtp.probes.push(await runProbe(ctx, probe));
+    for (const probe of probesNamed(ctx.options.probes))
+      smtp.probes.push(await runProbe(ctx, probe, implicitTls));
   }
   return { status, error, fields: { smtp, tls: state.tls } };
 }

@@ -1,0 +1,15 @@
+/** HTTP on 80 (plain) and HTTPS on 443 (implicit TLS): one HEAD / each. */
+import type { Protocol } from "../types.js";
+import { runHttpSession } from "./session.js";
+
+export const http: Protocol = {
+  name: "http",
+  defaultPorts: [80],
+  run: (ctx) => runHttpSession(ctx, false),
+};
+
+export const https: Protocol = {
+  name: "https",
+  defaultPorts: [443],
+  run: (ctx) => runHttpSession(ctx, true),
+};

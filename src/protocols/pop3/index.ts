@@ -1,0 +1,15 @@
+/** POP3 on 110 (STLS when advertised) and POP3S on 995 (implicit TLS, the same dialogue inside). */
+import type { Protocol } from "../types.js";
+import { runPop3Session } from "./session.js";
+
+export const pop3: Protocol = {
+  name: "pop3",
+  defaultPorts: [110],
+  run: (ctx) => runPop3Session(ctx, false),
+};
+
+export const pop3s: Protocol = {
+  name: "pop3s",
+  defaultPorts: [995],
+  run: (ctx) => runPop3Session(ctx, true),
+};
