@@ -1,28 +1,28 @@
 /** A certificate as a record stores it, from its DER bytes, with node's X509Certificate. */
-import { createHash, X509Certificate } from "node:crypto";
+import { createHash, type KeyObject, X509Certificate } from "node:crypto";
 import type { Certificate } from "../../store/schema.js";
 import { spkiSha256 } from "../keys/spki.js";
 
 export function describeCertificate(der: Buffer): Certificate {
   const cert = new X509Certificate(der);
-  const details = cert.publicKey.asymmetricKeyDetails;
+  // Each read of cert.publicKey builds a new key object: read it once.
+  const publicKey = cert.publicKey;
+  const details = publicKey.asymmetricKeyDetails;
   return {
     der: der.toString("base64"),
     sha256: sha256Hex(der),
     // the one key identity, shared with SSH host keys (keys/spki.ts)
-    spki_sha256: spkiSha256(cert.publicKey),
+    spki_sha256: spkiSha256(publicKey),
     subject: oneLine(cert.subject),
     issuer: oneLine(cert.issuer),
     san: splitSan(cert.subjectAltName),
     not_before: new Date(cert.validFrom).toISOString(),
     not_after: new Date(cert.validTo).toISOString(),
     serial: cert.serialNumber.toLowerCase(),
-    key_type: cert.publicKey.asymmetricKeyType ?? null,
+    key_type: publicKey.asymmetricKeyType ?? null,
     key_bits:
-      details?.modulusLength ??
-      curveBits(details?.namedCurve) ??
-      keyTypeBits(cert.publicKey.asymmetricKeyType),
-    self_signed: isSelfSigned(cert),
+      details?.modulusLength ?? curveBits(details?.namedCurve) ?? keyTypeBits(publicKey.asymmetricKeyType),
+    self_signed: isSelfSigned(cert, publicKey),
   };
 }
 
@@ -39,10 +39,10 @@ function splitSan(san: string | undefined): string[] {
   return san.split(/,\s*/).filter(Boolean);
 }
 
-function isSelfSigned(cert: X509Certificate): boolean {
+function isSelfSigned(cert: X509Certificate, publicKey: KeyObject): boolean {
   if (!cert.checkIssued(cert)) return false;
   try {
-    return cert.verify(cert.publicKey);
+    return cert.verify(publicKey);
   } catch {
     return false;
   }
