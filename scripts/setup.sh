@@ -19,7 +19,9 @@ apt-get update -qq
 apt-get install -y -qq --no-install-recommends build-essential python3 ca-certificates openssl openssh-client iproute2 util-linux time nmap >/dev/null
 
 echo "setup: npm packages and build" >&2
-npm ci --no-audit --no-fund --loglevel=error
+# `npm install`, not `npm ci`: the lock file written here lacks other platforms' optional
+# packages (Biome's binaries), which `npm ci` refuses; install still follows the lock.
+npm install --no-audit --no-fund --loglevel=error
 npm run --silent build
 
 echo "setup: the lab's servers" >&2
