@@ -24,7 +24,7 @@ export function summaryRow(record: ScanRecord): SummaryRow {
     status: record.status,
     // Until identification lands, the software column shows what the server says of itself.
     software: record.status === "ok" || record.status === "rejected" ? firstLine : (record.error ?? ""),
-    starttls: tls?.implicit ? "implicit" : advertised ? "offered" : record.smtp ? "no" : "-",
+    starttls: tls?.implicit ? "implicit" : tls ? "used" : advertised ? "offered" : record.smtp ? "no" : "-",
     tls: tlsText,
   };
 }
