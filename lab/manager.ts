@@ -176,6 +176,7 @@ function manifestEntry(server: LabServer, entries: PidEntry[]): ManifestServer {
     product: server.product,
     version: server.version,
     banner_stripped: server.bannerStripped,
+    starttls: server.offersStartTls ?? true,
     ip: server.ip,
     hostname: server.hostname,
     endpoints: server.endpoints.map((e) => ({ port: e.port, protocol: e.protocol })),

@@ -29,6 +29,8 @@ export interface ManifestServer {
   product: string;
   version: string;
   banner_stripped: boolean;
+  /** false when the server offers no STARTTLS on its plain SMTP ports (absent in older manifests: true) */
+  starttls?: boolean;
   ip: string;
   hostname: string;
   endpoints: Array<{ port: number; protocol: string }>;

@@ -62,6 +62,8 @@ export interface LabServer {
   /** the host name it announces (resolves to ip in the lab DNS and hosts file) */
   hostname: string;
   endpoints: LabEndpoint[];
+  /** false when the product in its default configuration offers no STARTTLS (aiosmtpd); default true */
+  offersStartTls?: boolean;
   /** Debian packages to unpack with apt-get download + dpkg -x (conflicting MTAs) */
   unpack?: string[];
   /** Debian packages to install normally with apt-get (libraries, helpers) */

@@ -1,5 +1,8 @@
 /** Every server the lab runs, in start and status order. One module per product; each adds itself here. */
 import type { LabServer } from "../types.js";
+import { aiosmtpdServer } from "./aiosmtpd.js";
+import { chasquidServer } from "./chasquid.js";
+import { courierServer } from "./courier.js";
 import { dovecotServer } from "./dovecot.js";
 import { dropbearServer } from "./dropbear.js";
 import { eximServers } from "./exim.js";
@@ -8,6 +11,7 @@ import { nginxServer } from "./nginx.js";
 import { opensmtpdServers } from "./opensmtpd.js";
 import { opensshServers } from "./openssh.js";
 import { postfixServers } from "./postfix.js";
+import { qpsmtpdServer } from "./qpsmtpd.js";
 import { sendmailServers } from "./sendmail.js";
 import { smtpServerServer } from "./smtp-server.js";
 
@@ -18,6 +22,10 @@ export const allServers: LabServer[] = [
   ...opensmtpdServers,
   harakaServer,
   smtpServerServer,
+  courierServer,
+  qpsmtpdServer,
+  aiosmtpdServer,
+  chasquidServer,
   dovecotServer,
   nginxServer,
   ...opensshServers,

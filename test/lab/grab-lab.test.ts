@@ -16,6 +16,9 @@ const PRODUCT_WORDS: Record<string, RegExp> = {
   postfix: /postfix/i,
   exim: /exim/i,
   sendmail: /sendmail/i,
+  qpsmtpd: /qpsmtpd/i,
+  aiosmtpd: /Python SMTP/i,
+  chasquid: /chasquid/i,
 };
 
 describe("grab against the lab", () => {
@@ -67,12 +70,18 @@ describe("grab against the lab", () => {
       if (word && endpoint.server.banner_stripped) expect(words).not.toMatch(word);
       if (word && !endpoint.server.banner_stripped) expect(words).toMatch(word);
 
-      // Every lab server advertises STARTTLS on 25/587 (on 465 TLS comes first): the chain is
-      // always there; the handshake works everywhere but OpenSMTPD (Debian 12's build fails
-      // after sending its certificate).
+      // Every lab server but aiosmtpd (no STARTTLS by default; manifest `starttls: false`)
+      // advertises STARTTLS on 25/587 (on 465 TLS comes first): the chain is always there; the
+      // handshake works everywhere but OpenSMTPD (Debian 12's build fails after sending its
+      // certificate).
       if (endpoint.protocol === "smtps") {
         expect(record.tls?.implicit).toBe(true);
         expect(smtp?.starttls).toBeNull();
+      } else if (endpoint.server.starttls === false) {
+        expect(smtp?.ehlo?.some((l) => /^STARTTLS\b/i.test(l))).toBe(false);
+        expect(smtp?.starttls).toBeNull();
+        expect(record.tls).toBeNull();
+        return;
       } else {
         expect(smtp?.ehlo?.some((l) => /^STARTTLS\b/i.test(l))).toBe(true);
         expect(smtp?.starttls?.code).toBe(220);
