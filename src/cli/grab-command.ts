@@ -2,6 +2,9 @@
 import { isIP } from "node:net";
 import { hostname } from "node:os";
 import type { Command } from "commander";
+import { PLANNER_DEFAULTS, probePlanner } from "../fingerprint/adaptive.js";
+import { identifyRecord } from "../fingerprint/identify.js";
+import { loadModel } from "../fingerprint/model.js";
 import { protocolForPort, protocolNamed, protocolNames } from "../protocols/registry.js";
 import { loadProbes } from "../protocols/smtp/probes.js";
 import { ENGINE_DEFAULTS, type EngineOptions, runScan, type ScanJob } from "../scan/engine.js";
@@ -31,6 +34,7 @@ interface GrabFlags {
   resolver?: string;
   resume?: boolean;
   quiet?: boolean;
+  identify?: boolean;
 }
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -69,6 +73,7 @@ export function register(program: Command): void {
       "none",
     )
     .option("--resolver <ips>", "DNS servers for the PTR lookups behind tls.names (default: the machine's)")
+    .option("--identify", "fill each record's `software` (probes chosen adaptively, a few per host)")
     .option("--resume", "continue an interrupted run into the same output")
     .option("--quiet", "no progress output")
     .action(async (targets: string[], flags: GrabFlags) => {
@@ -98,6 +103,7 @@ async function grab(targetArgs: string[], flags: GrabFlags): Promise<void> {
   const sources: TargetSources = { args: targetArgs, files: flags.input };
   const addressCount = await checkTargets(sources);
 
+  const model = flags.identify ? loadModel() : null;
   const controller = new AbortController();
   const options: EngineOptions = {
     ...ENGINE_DEFAULTS,
@@ -113,6 +119,9 @@ async function grab(targetArgs: string[], flags: GrabFlags): Promise<void> {
       starttls: flags.starttls as "auto" | "always" | "never",
       replyTimeoutMs: seconds("--timeout", flags.timeout),
       probes,
+      probePlanner: model
+        ? probePlanner(model, { ...PLANNER_DEFAULTS, probes: [...loadProbes().keys()] })
+        : undefined,
     },
     signal: controller.signal,
     resolvers,
@@ -131,6 +140,7 @@ async function grab(targetArgs: string[], flags: GrabFlags): Promise<void> {
   const stopSignals = interruptOn(controller, output);
   try {
     const stats = await runScan(jobsFor(sources, ports, output), protocolNamed, options, (record) => {
+      if (model) record.software = identifyRecord(model, record);
       output.write(record);
       progress.record(record.status);
     });

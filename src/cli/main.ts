@@ -17,6 +17,8 @@ const registrations: Array<Promise<{ register(p: Command): void }>> = [
   import("./grab-command.js"),
   import("./summary-command.js"),
   import("./lab-command.js"),
+  import("./identify-command.js"),
+  import("./learn-command.js"),
 ];
 for (const mod of registrations) (await mod).register(program);
 for (const command of program.commands) command.exitOverride();

@@ -57,7 +57,22 @@ export interface ProtocolOptions {
   replyTimeoutMs: number;
   /** names of the probe sessions to run after the main session */
   probes: string[];
+  /**
+   * Chooses further probes from what the session has seen so far (adaptive identification):
+   * called after the fixed probes and after each planned one; null stops. The protocol knows
+   * nothing of products: the planner is handed in by the CLI (src/fingerprint/adaptive.ts).
+   */
+  probePlanner?: ProbePlanner;
 }
+
+/** What a probe planner sees: the record's protocol part as it stands. */
+export interface PlannerView {
+  protocol: string;
+  smtp: ScanRecord["smtp"];
+  tls: ScanRecord["tls"];
+}
+
+export type ProbePlanner = (view: PlannerView) => string | null;
 
 export type ConnectResult = { ok: true; channel: Channel } | { ok: false; status: Status; error: string };
 

@@ -227,6 +227,7 @@ async function runJob(
     pop3: outcome.fields.pop3 ?? null,
     http: outcome.fields.http ?? null,
     transcript,
+    software: null,
   };
 }
 
@@ -254,6 +255,7 @@ export function failedRecord(
     pop3: null,
     http: null,
     transcript: [],
+    software: null,
   };
 }
 

@@ -163,6 +163,22 @@ export const HttpSchema = z.object({
 });
 export type HttpRecord = z.infer<typeof HttpSchema>;
 
+/** What src/fingerprint concluded about the software behind a record (docs/records.md, `software`). */
+export const SoftwareSchema = z.object({
+  /** the product's name as its rule file gives it, or "unknown" when nothing is convincing */
+  product: z.string(),
+  vendor: z.string().nullable(),
+  kind: z.string().nullable(),
+  version: z.string().nullable(),
+  version_range: z.string().nullable(),
+  /** the calibrated probability that `product` is right (0–1) */
+  confidence: z.number(),
+  alternatives: z.array(z.object({ product: z.string(), probability: z.number() })),
+  /** the rules that fired for `product`: "file#id", the feature they read, their weight in nats */
+  evidence: z.array(z.object({ rule: z.string(), feature: z.string(), weight: z.number() })),
+});
+export type Software = z.infer<typeof SoftwareSchema>;
+
 export const ScanRecordSchema = z.object({
   schema: z.literal(SCHEMA_VERSION),
   ip: z.string(),
@@ -182,5 +198,7 @@ export const ScanRecordSchema = z.object({
   pop3: Pop3Schema.nullable().default(null),
   http: HttpSchema.nullable().default(null),
   transcript: z.array(TranscriptEntrySchema),
+  /** filled by `identify` / `grab --identify`; null when no identification was asked for */
+  software: SoftwareSchema.nullable().default(null),
 });
 export type ScanRecord = z.infer<typeof ScanRecordSchema>;

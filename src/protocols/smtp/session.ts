@@ -16,6 +16,9 @@ import { smtpServerName } from "./server-name.js";
 
 let probeCatalogue: Map<string, ProbeDefinition> | undefined;
 
+/** A hard cap on planned probes per record, whatever the planner asks: a few connections at most. */
+export const MAX_PLANNED_PROBES = 4;
+
 function probesNamed(names: readonly string[]): ProbeDefinition[] {
   probeCatalogue ??= loadProbes();
   const catalogue = probeCatalogue;
@@ -65,6 +68,17 @@ export async function runSmtpSession(ctx: SessionContext, implicitTls: boolean):
   if (status === "ok" && ctx.options.probes.length > 0) {
     for (const probe of probesNamed(ctx.options.probes))
       smtp.probes.push(await runProbe(ctx, probe, implicitTls));
+  }
+  const planner = ctx.options.probePlanner;
+  if (status === "ok" && planner) {
+    const protocol = implicitTls ? "smtps" : "smtp";
+    for (let n = 0; n < MAX_PLANNED_PROBES; n += 1) {
+      const next = planner({ protocol, smtp, tls: state.tls });
+      // a probe already run would only repeat itself
+      if (next === null || smtp.probes.some((p) => p.name === next)) break;
+      const [probe] = probesNamed([next]);
+      if (probe) smtp.probes.push(await runProbe(ctx, probe, implicitTls));
+    }
   }
   return { status, error, fields: { smtp, tls: state.tls } };
 }
