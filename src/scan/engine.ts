@@ -211,30 +211,17 @@ async function runJob(
     for (const channel of open) channel.close();
   }
   return {
-    schema: SCHEMA_VERSION,
-    ip: job.ip,
-    port: job.port,
-    protocol: job.protocol,
-    name: job.name ?? null,
-    status: outcome.status,
-    error: outcome.error,
-    started_at: startedAt.toISOString(),
-    duration_ms: Math.round(performance.now() - origin),
-    smtp: outcome.fields.smtp ?? null,
-    tls: outcome.fields.tls ?? null,
-    ssh: outcome.fields.ssh ?? null,
-    imap: outcome.fields.imap ?? null,
-    pop3: outcome.fields.pop3 ?? null,
-    http: outcome.fields.http ?? null,
+    ...failedRecord(job, outcome.status, outcome.error, startedAt, Math.round(performance.now() - origin)),
+    ...outcome.fields,
     transcript,
-    software: null,
   };
 }
 
+/** A record with no protocol part: the base of every record, and the whole of a failed one. */
 export function failedRecord(
   job: ScanJob,
   status: Status,
-  error: string,
+  error: string | null,
   startedAt: Date,
   durationMs: number,
 ): ScanRecord {
