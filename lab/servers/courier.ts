@@ -12,7 +12,7 @@
  * relay) and local delivery into a discarding pipe; remote deliveries (bounces) could only reach
  * lab names, the lab DNS answering NXDOMAIN for everything else.
  */
-import { appendFile, rm, writeFile } from "node:fs/promises";
+import { appendFile, mkdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { LAB_DOMAIN } from "../dns.js";
 import { run } from "../run.js";
@@ -74,6 +74,8 @@ export const courierServer: LabServer = {
   async prepare(ctx) {
     const etc = etcCopy(ctx);
     await rm(etc, { recursive: true, force: true });
+    // On a fresh machine nothing has made the server's directory yet.
+    await mkdir(etc, { recursive: true });
     // cp -a keeps Debian's owners and modes (root:courier 0640 and the like)
     await run(["cp", "-a", `${SYSCONF}/.`, etc]);
     const courier = await lookupSystemUser("courier");
