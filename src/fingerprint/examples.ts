@@ -6,7 +6,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
-import { type ScanRecord, ScanRecordSchema } from "../store/schema.js";
+import { emptySmtpRecord, type ScanRecord, ScanRecordSchema } from "../store/schema.js";
 import { repoRoot } from "../util/paths.js";
 
 export interface Example {
@@ -43,20 +43,7 @@ function completeRecord(record: Record<string, unknown>): unknown {
     tls: null,
     transcript: [],
     ...record,
-    smtp: smtp
-      ? {
-          banner: null,
-          ehlo: null,
-          helo: null,
-          help: null,
-          starttls: null,
-          ehlo_tls: null,
-          quit: null,
-          replies: {},
-          probes: [],
-          ...smtp,
-        }
-      : null,
+    smtp: smtp ? { ...emptySmtpRecord(), ...smtp } : null,
   };
 }
 

@@ -92,6 +92,21 @@ export const SmtpSchema = z.object({
 });
 export type SmtpRecord = z.infer<typeof SmtpSchema>;
 
+/** An SMTP part with nothing in it yet: sessions fill it in, tests and examples override it. */
+export function emptySmtpRecord(): SmtpRecord {
+  return {
+    banner: null,
+    ehlo: null,
+    helo: null,
+    help: null,
+    starttls: null,
+    ehlo_tls: null,
+    quit: null,
+    replies: {},
+    probes: [],
+  };
+}
+
 /** One SSH host key, fetched with its own handshake; the same key identity as a TLS key's. */
 export const SshHostKeySchema = z.object({
   /** the key's type as in its wire blob: ssh-ed25519, ecdsa-sha2-nistp256, ssh-rsa, ssh-dss */

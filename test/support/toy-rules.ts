@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadRules, type ProductRules } from "../../src/fingerprint/rules.js";
 import type { PlannerView } from "../../src/protocols/types.js";
-import type { ProbeResult, Reply } from "../../src/store/schema.js";
+import { emptySmtpRecord, type ProbeResult, type Reply } from "../../src/store/schema.js";
 
 const file = (name: string, code: number, extra = "") => `product: ${name}
 vendor: ${name} Inc.
@@ -59,16 +59,6 @@ export function view(banner: string, probes: ProbeResult[] = []): PlannerView {
   return {
     protocol: "smtp",
     tls: null,
-    smtp: {
-      banner,
-      ehlo: null,
-      helo: null,
-      help: null,
-      starttls: null,
-      ehlo_tls: null,
-      quit: null,
-      replies: {},
-      probes,
-    },
+    smtp: { ...emptySmtpRecord(), banner, probes },
   };
 }

@@ -5,7 +5,7 @@
  */
 
 import type { Status } from "../../scan/status.js";
-import type { SmtpRecord, TlsRecord } from "../../store/schema.js";
+import { emptySmtpRecord, type SmtpRecord, type TlsRecord } from "../../store/schema.js";
 import { fillNames } from "../tls/names.js";
 import { tlsRecord } from "../tls/record.js";
 import type { Channel, SessionContext, SessionOutcome } from "../types.js";
@@ -29,25 +29,11 @@ function probesNamed(names: readonly string[]): ProbeDefinition[] {
   });
 }
 
-function emptySmtp(): SmtpRecord {
-  return {
-    banner: null,
-    ehlo: null,
-    helo: null,
-    help: null,
-    starttls: null,
-    ehlo_tls: null,
-    quit: null,
-    replies: {},
-    probes: [],
-  };
-}
-
 export async function runSmtpSession(ctx: SessionContext, implicitTls: boolean): Promise<SessionOutcome> {
   const connected = await ctx.connect();
   if (!connected.ok) return { status: connected.status, error: connected.error, fields: {} };
   const channel = connected.channel;
-  const smtp = emptySmtp();
+  const smtp = emptySmtpRecord();
   const state: { tls: TlsRecord | null } = { tls: null };
   let status: Status = "ok";
   let error: string | null = null;
