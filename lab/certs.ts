@@ -1,5 +1,5 @@
 /** Self-signed lab certificates: one RSA-2048 key per host name, made once and reused on every start. */
-import { existsSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { chmod, mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { certsDir } from "./paths.js";
@@ -65,4 +65,24 @@ async function makeCert(dir: string, hostname: string): Promise<LabCert> {
     await rm(`${cert.comboFile}.tmp`, { force: true });
   }
   return cert;
+}
+
+/**
+ * DH parameters for daemons that want a file (Haraka, Dovecot): the RFC 7919 ffdhe2048 group,
+ * instant, where `openssl dhparam 2048` takes seconds to minutes on a small machine (and a stop in
+ * the middle leaves an empty file behind, hence the size check).
+ */
+export async function ensureDhParams(file: string): Promise<void> {
+  if (existsSync(file) && statSync(file).size > 0) return;
+  await run([
+    "openssl",
+    "genpkey",
+    "-genparam",
+    "-algorithm",
+    "DH",
+    "-pkeyopt",
+    "group:ffdhe2048",
+    "-out",
+    file,
+  ]);
 }

@@ -38,6 +38,16 @@ export function npmVersion(npmSpec: string, fallback: string): string {
 
 const binaryVersions = new Map<string, string>();
 
+/** The upstream version of an apt-installed Debian package (dpkg-query), or `fallback`. */
+export function installedDebVersion(debPackage: string, fallback: string): string {
+  return binaryVersion(
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: dpkg-query's own ${field} syntax
+    ["/usr/bin/dpkg-query", "-W", "-f=${Version}", debPackage],
+    /^(?:\d+:)?([\d.]+)/,
+    fallback,
+  );
+}
+
 /**
  * The version a Debian-installed daemon reports about itself (`dovecot --version`, `nginx -v`),
  * or `fallback` before `lab install` ran. Asking the binary avoids dpkg, which another helper's

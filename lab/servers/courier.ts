@@ -17,7 +17,7 @@ import { join } from "node:path";
 import { LAB_DOMAIN } from "../dns.js";
 import { run } from "../run.js";
 import type { LabCommand, LabContext, LabServer } from "../types.js";
-import { binaryVersion } from "../versions.js";
+import { installedDebVersion } from "../versions.js";
 import { copyOwnedFile } from "./owned-files.js";
 import { lookupSystemUser } from "./system-user.js";
 
@@ -59,12 +59,7 @@ export const courierServer: LabServer = {
   name: NAME,
   product: "Courier-MTA",
   get version() {
-    return binaryVersion(
-      // biome-ignore lint/suspicious/noTemplateCurlyInString: dpkg-query's own ${field} syntax
-      ["/usr/bin/dpkg-query", "-W", "-f=${Version}", "courier-mta"],
-      /^(?:\d+:)?([\d.]+)/,
-      FALLBACK_VERSION,
-    );
+    return installedDebVersion("courier-mta", FALLBACK_VERSION);
   },
   bannerStripped: false,
   ip: IP,

@@ -1,15 +1,6 @@
-/**
- * Dovecot 2.3 from Debian (installed normally: it conflicts with nothing), one instance of our
- * own at 127.77.4.1, its whole state under .lab-state/servers/dovecot: IMAP 143 (STARTTLS) and
- * 993, POP3 110 (STLS) and 995, submission 587 (STARTTLS) and 465 (implicit TLS). Its
- * certificate is the cross-protocol key (lab/shared-keys.ts) that Dropbear also uses as its RSA
- * host key. Nobody can log in (the password file is empty) and submission relays only to the
- * lab's Postfix, which itself never delivers.
- */
-import { existsSync } from "node:fs";
 import { join } from "node:path";
+import { ensureDhParams } from "../certs.js";
 import { LAB_DOMAIN } from "../dns.js";
-import { run } from "../run.js";
 import { crossProtocolKeyPair } from "../shared-keys.js";
 import type { LabContext, LabServer } from "../types.js";
 import { binaryVersion } from "../versions.js";
@@ -116,20 +107,7 @@ export const dovecotServer: LabServer = {
     const l = layout(ctx);
     for (const dir of [l.dir, l.run, l.state, l.log]) await ensureDir(dir, 0o755);
     await writeOwnedFile(l.users, "", 0o644);
-    // the RFC 7919 group: instant, where `openssl dhparam` takes minutes on a small machine
-    if (!existsSync(l.dh)) {
-      await run([
-        "openssl",
-        "genpkey",
-        "-genparam",
-        "-algorithm",
-        "DH",
-        "-pkeyopt",
-        "group:ffdhe2048",
-        "-out",
-        l.dh,
-      ]);
-    }
+    await ensureDhParams(l.dh);
     const keys = await crossProtocolKeyPair(ctx);
     await writeOwnedFile(l.config, dovecotConf(ctx, keys.certFile, keys.keyFile), 0o644);
   },

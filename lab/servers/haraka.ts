@@ -3,9 +3,10 @@
  * and queue/discard, so nothing is ever forwarded. It runs a cluster master and one worker; stop
  * finds the worker as the master's descendant.
  */
-import { existsSync, statSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { copyFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { ensureDhParams } from "../certs.js";
 import { LAB_DOMAIN } from "../dns.js";
 import { labPaths, npmPackageDir } from "../paths.js";
 import { run } from "../run.js";
@@ -36,25 +37,6 @@ key=tls_key.pem
 cert=tls_cert.pem
 dhparam=dhparams.pem
 `;
-
-/**
- * Without DH parameters Haraka spends seconds in `openssl dhparam 2048` on its first start (and a stop
- * in the middle leaves an empty file behind); the RFC 7919 ffdhe2048 group is instant and standard.
- */
-async function ensureDhParams(file: string): Promise<void> {
-  if (existsSync(file) && statSync(file).size > 0) return;
-  await run([
-    "openssl",
-    "genpkey",
-    "-genparam",
-    "-algorithm",
-    "DH",
-    "-pkeyopt",
-    "group:ffdhe2048",
-    "-out",
-    file,
-  ]);
-}
 
 export const harakaServer: LabServer = {
   name: NAME,

@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { LAB_DOMAIN } from "../dns.js";
 import { run } from "../run.js";
 import type { LabContext, LabServer } from "../types.js";
-import { binaryVersion } from "../versions.js";
+import { installedDebVersion } from "../versions.js";
 import { ensureDir } from "./owned-files.js";
 import { installPrivateCert } from "./private-cert.js";
 import { lookupSystemUser } from "./system-user.js";
@@ -39,12 +39,7 @@ export const qpsmtpdServer: LabServer = {
   name: NAME,
   product: "qpsmtpd",
   get version() {
-    return binaryVersion(
-      // biome-ignore lint/suspicious/noTemplateCurlyInString: dpkg-query's own ${field} syntax
-      ["/usr/bin/dpkg-query", "-W", "-f=${Version}", "qpsmtpd"],
-      /^(?:\d+:)?([\d.]+)/,
-      FALLBACK_VERSION,
-    );
+    return installedDebVersion("qpsmtpd", FALLBACK_VERSION);
   },
   bannerStripped: false,
   ip: IP,
