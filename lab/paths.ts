@@ -1,5 +1,6 @@
 /** Where the lab keeps its files: found from this module's location, so it works from lab/ and dist/lab/. */
-import { existsSync, readFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { LabPaths } from "./types.js";
@@ -33,7 +34,7 @@ let cached: LabPaths | undefined;
 export function labPaths(): LabPaths {
   if (cached) return cached;
   const repo = findRepoRoot();
-  const state = process.env.SMTPSURVEY_LAB_DIR || join(repo, ".lab-state");
+  const state = process.env.SMTPSURVEY_LAB_DIR || defaultStateDir(repo);
   cached = {
     repo,
     state,
@@ -43,6 +44,30 @@ export function labPaths(): LabPaths {
     resolvConf: join(state, "dns", "resolv.conf"),
   };
   return cached;
+}
+
+/**
+ * `<repo>/.lab-state`, when the daemons can reach it. Postfix, Exim, qpsmtpd and others drop root
+ * and must traverse every directory above their spool: a checkout under /root or a `mktemp -d`
+ * (mode 0700) would lock them out. Then the state lives in /var/lib/smtpsurvey-lab/<hash of the
+ * checkout's path> instead, one per checkout.
+ */
+function defaultStateDir(repo: string): string {
+  if (traversableByAll(repo)) return join(repo, ".lab-state");
+  const id = createHash("sha256").update(repo).digest("hex").slice(0, 12);
+  return join("/var/lib/smtpsurvey-lab", id);
+}
+
+/** true when every directory from / down to `dir` lets other users through (o+x). */
+function traversableByAll(dir: string): boolean {
+  for (let d = dir; ; d = dirname(d)) {
+    try {
+      if ((statSync(d).mode & 0o001) === 0) return false;
+    } catch {
+      return false;
+    }
+    if (dirname(d) === d) return true;
+  }
 }
 
 /** npm packages live in .lab-state/npm/<package name without version>, never in the repo's node_modules. */

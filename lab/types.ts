@@ -9,7 +9,7 @@
 export interface LabPaths {
   /** the repository's root */
   repo: string;
-  /** .lab-state/ (or $SMTPSURVEY_LAB_DIR): everything the lab writes lives under it */
+  /** .lab-state/ (or $SMTPSURVEY_LAB_DIR, or /var/lib/smtpsurvey-lab/<id> when daemons could not reach the checkout): everything the lab writes lives under it */
   state: string;
   /** .lab-state/pkgs/<deb-package>: where `apt-get download` + `dpkg -x` unpacked a package */
   pkg(debPackage: string): string;
