@@ -4,15 +4,15 @@
  * leave-one-product-out. Used by identify-bench.ts.
  */
 
+import { levelKeeps } from "../src/fingerprint/evidence.js";
 import type { Example } from "../src/fingerprint/examples.js";
 import { extractFeatures, type Features } from "../src/fingerprint/features.js";
 import { catalogue, Model, resolveProduct, UNKNOWN } from "../src/fingerprint/model.js";
 import type { ProductRules } from "../src/fingerprint/rules.js";
 import {
   countFirings,
-  crossValidate,
   expectedCalibrationError,
-  fitTemperature,
+  fitTemperatures,
   type TrainingExample,
 } from "../src/fingerprint/train.js";
 import type { Software } from "../src/store/schema.js";
@@ -29,13 +29,9 @@ export interface Prediction {
 
 /** Which features each evidence level keeps (PingedIn's layering: banner, + EHLO, + HELP, + probes). */
 export const LEVELS: Array<{ name: string; keep: (feature: string) => boolean }> = [
-  { name: "banner only", keep: (f) => f.startsWith("banner") || /greeting|server|ssh\.banner/.test(f) },
-  {
-    name: "+ EHLO",
-    keep: (f) =>
-      !f.startsWith("probe.") && f !== "help" && !f.startsWith("cert.") && !["starttls", "quit"].includes(f),
-  },
-  { name: "+ HELP", keep: (f) => !f.startsWith("probe.") },
+  { name: "banner only", keep: (f) => levelKeeps("banner", f) },
+  { name: "+ EHLO", keep: (f) => levelKeeps("ehlo", f) },
+  { name: "+ HELP", keep: (f) => levelKeeps("help", f) },
   { name: "+ probes (all)", keep: () => true },
 ];
 
@@ -94,9 +90,16 @@ export function predict(model: Model, example: Example, features: Features): Pre
 
 function modelWithout(files: ProductRules[], train: TrainingExample[]): Model {
   const counts = countFirings(files, train);
-  // the temperature too is learned without the held-out records
-  const t = train.length >= 4 ? fitTemperature(crossValidate(files, train, Math.min(5, train.length))) : 1;
-  return new Model(files, { format: 1, trained_at: "bench", examples: train.length, temperature: t, counts });
+  // the temperatures too are learned without the held-out records
+  const fitted = train.length >= 4 ? fitTemperatures(files, train, 5) : { temperature: 1, temperatures: {} };
+  return new Model(files, {
+    format: 1,
+    trained_at: "bench",
+    examples: train.length,
+    temperature: fitted.temperature,
+    temperatures: fitted.temperatures,
+    counts,
+  });
 }
 
 /** Grouped k-fold: each record predicted by a model learned without its server's records. */

@@ -48,7 +48,8 @@ export function expectedGain(model: Model, view: PlannerView, probe: string): nu
     .slice(0, MAX_JOINT_RULES);
   if (rules.length === 0) return 0;
   // likelihood of each joint outcome (which of the probe's rules fire) per live class
-  const t = model.data.temperature;
+  // the posterior after the probe is read at the probes level's temperature
+  const t = model.temperature("probes");
   const fire = live.map((c) => rules.map((r) => model.fireProbability(r, c.cls)));
   let expectedPosteriorEntropy = 0;
   for (let outcome = 0; outcome < 1 << rules.length; outcome += 1) {

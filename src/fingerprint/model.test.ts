@@ -66,6 +66,23 @@ describe("the model", () => {
     expect(none.evidence).toEqual([]);
   });
 
+  it("reads a test that several products' files repeat as one observation", () => {
+    // Alpha and Beta both claim a bare "ESMTP" greeting; Gamma's file has only its own rule.
+    const shared = `  - id: bare\n    feature: banner\n    pattern: '^220 \\S+ ESMTP$'\n`;
+    const rules = toyRules({ alpha: shared, beta: shared });
+    const model = new Model(rules, emptyModelData());
+    const unknownScore = (m: Model) => {
+      const scored = m.score("smtp", extractFeatures(view("220 h ESMTP")));
+      return scored.logLikelihood[scored.classes.indexOf(UNKNOWN)] ?? 0;
+    };
+    // the unknown class pays for the bare greeting once, not once per file that names it
+    const withOne = new Model(toyRules({ alpha: shared }), emptyModelData());
+    expect(unknownScore(model)).toBeCloseTo(unknownScore(withOne), 9);
+    expect(model.identify("smtp", extractFeatures(view("220 h ESMTP"))).alternatives.length).toBeGreaterThan(
+      0,
+    );
+  });
+
   it("uses priors alone before any training", () => {
     const model = new Model(files, emptyModelData());
     expect(model.identify("smtp", extractFeatures(view("220 h ESMTP Beta"))).product).toBe("Beta");

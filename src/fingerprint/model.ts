@@ -3,12 +3,13 @@
  * P(r fires | c) is a Beta-smoothed rate learned from labelled records (rules/model.json holds the
  * counts); a rule whose feature is missing says nothing. An explicit "unknown" class stands for
  * every product without rules. The summed log-likelihoods are divided by a temperature learned
- * on held-out folds (train.ts), so the posterior is calibrated.
+ * on held-out folds for the record's evidence level (train.ts), so the posterior is calibrated.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
 import type { Software } from "../store/schema.js";
+import { type EvidenceLevel, evidenceLevel } from "./evidence.js";
 import type { Features } from "./features.js";
 import { type CompiledRule, loadRules, type ProductRules, rulesDir } from "./rules.js";
 
@@ -17,12 +18,20 @@ export const UNKNOWN = "unknown";
 /**
  * Smoothing priors (the only numbers here not learned from data), as Beta pseudo-counts
  * [fired, not fired]. A rule is written for its own product, so before any data it is believed
- * to fire there most of the time (mean 0.8) and rarely elsewhere (mean 0.01, the "unknown"
- * class included). Data moves both: with n observations the prior weighs as 2.5 or 2 of them.
- * (0.01 rather than 0.05 raised held-out top-1 from 80 % to 81 % and lowered ECE on the benchmark.)
+ * to fire there most of the time (mean 0.8; with n observations the prior weighs as 2.5 of
+ * them). Elsewhere a rule's prior is its own pooled off-product rate, learned from every other
+ * product's examples (fireProbability); PRIOR_OTHER only smooths that pool (mean 0.01).
  */
 export const PRIOR_OWN: readonly [number, number] = [2, 0.5];
 export const PRIOR_OTHER: readonly [number, number] = [0.02, 1.98];
+
+/** How many observations the pooled off-product rate weighs as, for a class's own estimate. */
+export const OTHER_STRENGTH = 2;
+
+/** Rules with the same signature are the same test, whichever product's file they are in. */
+function signatureOf(rule: CompiledRule): string {
+  return `${rule.feature}\n${rule.pattern.source}\n${rule.pattern.flags}\n${rule.absent}`;
+}
 
 /** Below this calibrated probability the answer is "unknown" (alternatives still listed). */
 export const UNKNOWN_THRESHOLD = 0.3;
@@ -31,8 +40,10 @@ export const ModelDataSchema = z.object({
   format: z.literal(1),
   trained_at: z.string(),
   examples: z.number(),
-  /** softmax temperature fitted on held-out folds */
+  /** softmax temperature fitted on held-out folds, over every evidence level */
   temperature: z.number().positive(),
+  /** one temperature per evidence level (evidence.ts), where the data allowed fitting one */
+  temperatures: z.record(z.string(), z.number().positive()).optional(),
   /** per rule key ("smtp/postfix.yaml#banner-product"), per class: [times fired, times observed] */
   counts: z.record(z.string(), z.record(z.string(), z.tuple([z.number(), z.number()]))),
   /** held-out figures at training time, for the record */
@@ -125,6 +136,8 @@ export interface Scored {
   logLikelihood: number[];
   /** every rule with its firing (null: feature missing) */
   firings: Array<{ rule: CompiledRule; fired: boolean | null }>;
+  /** how far the dialogue got: which temperature applies */
+  level: EvidenceLevel;
 }
 
 export class Model {
@@ -143,11 +156,70 @@ export class Model {
     return this.byName.get(name);
   }
 
-  /** P(rule fires | class), smoothed. */
+  /**
+   * P(rule fires | class), smoothed. For its own product, toward PRIOR_OWN. For any other
+   * class, toward how often the same test fired on every product that does not own it, pooled
+   * (empirical Bayes): "Haraka" in a greeting almost never appears elsewhere, "220 2.0.0 Ready
+   * to start TLS" often does, and a class with no examples (the unknown class included) is
+   * expected to behave like the pooled others rather than like a fixed guess.
+   */
   fireProbability(rule: CompiledRule, cls: string): number {
-    const [a, b] = rule.product === cls ? PRIOR_OWN : PRIOR_OTHER;
     const [fired, seen] = this.data.counts[rule.key]?.[cls] ?? [0, 0];
-    return (fired + a) / (seen + a + b);
+    if (rule.product === cls) {
+      const [a, b] = PRIOR_OWN;
+      return (fired + a) / (seen + a + b);
+    }
+    const mean = this.pooledOtherRate(rule);
+    return (fired + OTHER_STRENGTH * mean) / (seen + OTHER_STRENGTH);
+  }
+
+  private readonly pooled = new Map<string, number>();
+
+  /** The rate a test fires on the classes that own no rule with it, smoothed by PRIOR_OTHER. */
+  private pooledOtherRate(rule: CompiledRule): number {
+    const signature = signatureOf(rule);
+    let rate = this.pooled.get(signature);
+    if (rate === undefined) {
+      const sharing = this.products.flatMap((p) => p.rules).filter((r) => signatureOf(r) === signature);
+      const owners = new Set(sharing.map((r) => r.product));
+      let fired = 0;
+      let seen = 0;
+      // the rules of one signature fire together, so any one of them holds the counts
+      for (const [cls, [f, s]] of Object.entries(this.data.counts[rule.key] ?? {})) {
+        if (owners.has(cls)) continue;
+        fired += f;
+        seen += s;
+      }
+      const [a, b] = PRIOR_OTHER;
+      rate = (fired + a) / (seen + a + b);
+      this.pooled.set(signature, rate);
+    }
+    return rate;
+  }
+
+  private readonly groups = new Map<string, Array<{ rules: CompiledRule[] }>>();
+
+  /**
+   * The protocol's rules as independent observations. Rule files are written one product at a
+   * time, so the same test (feature, pattern) appears in several files ("220 host ESMTP" for
+   * Courier, qmail, Nodemailer, Cisco). Those rules always fire together: counted apart, one
+   * fact would weigh four times against every other product. They are read once instead.
+   */
+  private observations(protocol: string): Array<{ rules: CompiledRule[] }> {
+    const base = baseProtocol(protocol);
+    let found = this.groups.get(base);
+    if (!found) {
+      const bySignature = new Map<string, CompiledRule[]>();
+      for (const product of this.candidates(base)) {
+        for (const rule of product.rules) {
+          const signature = signatureOf(rule);
+          bySignature.set(signature, [...(bySignature.get(signature) ?? []), rule]);
+        }
+      }
+      found = [...bySignature.values()].map((rules) => ({ rules }));
+      this.groups.set(base, found);
+    }
+    return found;
   }
 
   candidates(protocol: string): Product[] {
@@ -163,30 +235,36 @@ export class Model {
     );
     const logLikelihood = classes.map((cls) => {
       let sum = 0;
-      for (const { rule, fired } of firings) {
+      for (const group of this.observations(protocol)) {
+        const fired = fires(group.rules[0] as CompiledRule, features);
         if (fired === null) continue;
+        // a class reads the group through its own rule when it has one (its own prior)
+        const rule = group.rules.find((r) => r.product === cls) ?? (group.rules[0] as CompiledRule);
         const p = this.fireProbability(rule, cls);
         sum += Math.log(fired ? p : 1 - p);
       }
       return sum;
     });
-    return { classes, logLikelihood, firings };
+    return { classes, logLikelihood, firings, level: evidenceLevel(features) };
+  }
+
+  /** The temperature for an evidence level (the overall one where none was fitted). */
+  temperature(level: EvidenceLevel): number {
+    return this.data.temperatures?.[level] ?? this.data.temperature;
   }
 
   /** Calibrated probabilities (uniform class prior). */
-  posterior(scored: Scored, temperature = this.data.temperature): number[] {
+  posterior(scored: Scored, temperature = this.temperature(scored.level)): number[] {
     return softmax(scored.logLikelihood.map((l) => l / temperature));
   }
 
   identify(protocol: string, features: Features): Software {
     const scored = this.score(protocol, features);
     const probs = this.posterior(scored);
-    const order = probs.map((_, i) => i).sort((i, j) => (probs[j] ?? 0) - (probs[i] ?? 0));
-    const topIndex = order[0] ?? 0;
-    const top = scored.classes[topIndex] ?? UNKNOWN;
-    const confidence = probs[topIndex] ?? 0;
+    const decision = decide(scored.classes, probs);
+    const { order } = decision;
     const second = scored.classes[order[1] ?? -1] ?? UNKNOWN;
-    const product = confidence >= UNKNOWN_THRESHOLD ? this.byName.get(top) : undefined;
+    const product = this.byName.get(decision.answer);
     // every other candidate at 0.1 % or more (at most ten), and at least three whatever their odds
     const alternatives = order
       .filter((i) => scored.classes[i] !== (product?.product ?? UNKNOWN))
@@ -199,8 +277,7 @@ export class Model {
       kind: product?.kind ?? null,
       version: versions.version,
       version_range: versions.range,
-      // "unknown" is as sure as the unknown class is probable
-      confidence: round(product ? confidence : (probs[scored.classes.indexOf(UNKNOWN)] ?? 0)),
+      confidence: round(decision.confidence),
       alternatives,
       evidence: product ? this.evidence(scored, product.product, second) : [],
     };
@@ -217,6 +294,19 @@ export class Model {
       }))
       .sort((a, b) => b.weight - a.weight);
   }
+}
+
+/**
+ * The answer a posterior gives: the top class when it reaches UNKNOWN_THRESHOLD, else
+ * "unknown", as sure as the unknown class is probable. Training calibrates exactly this.
+ */
+export function decide(classes: string[], probs: number[]) {
+  const order = probs.map((_, i) => i).sort((i, j) => (probs[j] ?? 0) - (probs[i] ?? 0));
+  const top = order[0] ?? 0;
+  const topProbability = probs[top] ?? 0;
+  if (topProbability >= UNKNOWN_THRESHOLD && classes[top] !== undefined)
+    return { answer: classes[top], confidence: topProbability, order };
+  return { answer: UNKNOWN, confidence: probs[classes.indexOf(UNKNOWN)] ?? 0, order };
 }
 
 function versionOf(product: Product, scored: Scored, features: Features) {

@@ -5,17 +5,18 @@
  * so it cannot overfit a small set the way isotonic regression would).
  */
 import type { ScanRecord } from "../store/schema.js";
+import { atLevel, EVIDENCE_LEVELS, type EvidenceLevel, evidenceLevel } from "./evidence.js";
 import { extractFeatures, type Features } from "./features.js";
 import {
   type Counts,
   catalogue,
+  decide,
   fires,
   Model,
   type ModelData,
   type Product,
   resolveProduct,
   softmax,
-  UNKNOWN,
 } from "./model.js";
 import type { ProductRules } from "./rules.js";
 
@@ -75,6 +76,7 @@ export interface HeldOut {
   /** per candidate class, before the temperature */
   classes: string[];
   logLikelihood: number[];
+  level: EvidenceLevel;
 }
 
 /** Every example scored by a model trained without its fold (examples assigned round-robin). */
@@ -93,6 +95,7 @@ export function crossValidate(files: ProductRules[], examples: TrainingExample[]
         truth: resolveProduct(products, e.protocol, e.product),
         classes: scored.classes,
         logLikelihood: scored.logLikelihood,
+        level: scored.level,
       });
     }
   }
@@ -100,10 +103,12 @@ export function crossValidate(files: ProductRules[], examples: TrainingExample[]
 }
 
 /**
- * The temperature minimising held-out negative log-likelihood (a log-spaced grid over [1, 100]).
- * Never below 1: naive Bayes counts correlated rules as independent evidence, so it is
- * overconfident, never the reverse; and when every held-out example is right the likelihood
- * alone would sharpen without bound.
+ * The temperature minimising held-out negative log-likelihood of the true class (a proper
+ * scoring rule over the whole distribution; a log-spaced grid over [1, 100]). A loss on the
+ * decided answer alone was tried and is degenerate: at a high temperature everything becomes
+ * "unknown" with a tiny, "honest" confidence. Never below 1: naive Bayes counts correlated
+ * rules as independent evidence, so it is overconfident, never the reverse; and when every
+ * held-out example is right the likelihood alone would sharpen without bound.
  */
 export function fitTemperature(heldOut: HeldOut[]): number {
   let best = { t: 1, nll: Number.POSITIVE_INFINITY };
@@ -132,18 +137,12 @@ export function expectedCalibrationError(points: Array<{ confidence: number; cor
   return bins.reduce((sum, b) => sum + (b.n === 0 ? 0 : Math.abs(b.right - b.conf)), 0) / points.length;
 }
 
-/** Top-1 class and its probability for held-out scores at a temperature. */
-export function heldOutPoints(heldOut: HeldOut[], temperature: number) {
+/** Top-1 class and its probability for held-out scores at a temperature (or one per level). */
+export function heldOutPoints(heldOut: HeldOut[], temperature: number | ((level: EvidenceLevel) => number)) {
   return heldOut.map((h) => {
-    const probs = softmax(h.logLikelihood.map((l) => l / temperature));
-    const top = probs.indexOf(Math.max(...probs));
-    return {
-      name: h.name,
-      truth: h.truth,
-      predicted: h.classes[top] ?? UNKNOWN,
-      confidence: probs[top] ?? 0,
-      correct: h.classes[top] === h.truth,
-    };
+    const t = typeof temperature === "number" ? temperature : temperature(h.level);
+    const { answer, confidence } = decide(h.classes, softmax(h.logLikelihood.map((l) => l / t)));
+    return { name: h.name, truth: h.truth, predicted: answer, confidence, correct: answer === h.truth };
   });
 }
 
@@ -151,12 +150,40 @@ function dataFrom(counts: Counts, temperature: number, examples: number): ModelD
   return { format: 1, trained_at: new Date().toISOString(), examples, temperature, counts };
 }
 
-/** Counts from every example, the temperature from cross-validation. */
-export function train(files: ProductRules[], examples: TrainingExample[], folds = 5): ModelData {
-  const heldOut = crossValidate(files, examples, Math.max(2, Math.min(folds, examples.length)));
+/** Fewer held-out examples than this at a level, and the level uses the overall temperature. */
+const MIN_EXAMPLES_PER_LEVEL = 10;
+
+/**
+ * One temperature per evidence level. Each level is fitted on the examples that reach it, cut
+ * down to what that level sees, so a banner-only answer is tempered for one rule firing, not
+ * for the dozen correlated rules a full dialogue fires.
+ */
+export function fitTemperatures(
+  files: ProductRules[],
+  examples: TrainingExample[],
+  folds: number,
+): { temperature: number; temperatures: Partial<Record<EvidenceLevel, number>>; heldOut: HeldOut[] } {
+  const k = (n: number) => Math.max(2, Math.min(folds, n));
+  const heldOut = crossValidate(files, examples, k(examples.length));
   const temperature = fitTemperature(heldOut);
-  const points = heldOutPoints(heldOut, temperature);
+  const temperatures: Partial<Record<EvidenceLevel, number>> = {};
+  const rank = (level: EvidenceLevel) => EVIDENCE_LEVELS.indexOf(level);
+  for (const level of EVIDENCE_LEVELS) {
+    const reaching = examples
+      .filter((e) => rank(evidenceLevel(e.features)) >= rank(level))
+      .map((e) => ({ ...e, features: atLevel(e.features, level) }));
+    if (reaching.length < MIN_EXAMPLES_PER_LEVEL) continue;
+    temperatures[level] = fitTemperature(crossValidate(files, reaching, k(reaching.length)));
+  }
+  return { temperature, temperatures, heldOut };
+}
+
+/** Counts from every example, the temperatures from cross-validation. */
+export function train(files: ProductRules[], examples: TrainingExample[], folds = 5): ModelData {
+  const { temperature, temperatures, heldOut } = fitTemperatures(files, examples, folds);
+  const points = heldOutPoints(heldOut, (level) => temperatures[level] ?? temperature);
   const data = dataFrom(countFirings(files, examples), temperature, examples.length);
+  data.temperatures = temperatures;
   data.calibration = {
     held_out_accuracy: points.filter((p) => p.correct).length / Math.max(1, points.length),
     held_out_ece: expectedCalibrationError(points),

@@ -25,14 +25,19 @@ const PROBE_Y = `  - id: probe-y
     pattern: '^250 '
 `;
 
-export function toyRules(): ProductRules[] {
+/** `extra` adds evidence lines to a product's file (before Alpha's version ladder). */
+export function toyRules(extra: { alpha?: string; beta?: string } = {}): ProductRules[] {
   const dir = mkdtempSync(join(tmpdir(), "toy-rules-"));
   mkdirSync(join(dir, "smtp"));
   writeFileSync(
     join(dir, "smtp", "alpha.yaml"),
-    file("Alpha", 500, `${PROBE_Y}version_ladder:\n  - range: '>=2'\n    when: [probe-x]\n`),
+    file(
+      "Alpha",
+      500,
+      `${PROBE_Y}${extra.alpha ?? ""}version_ladder:\n  - range: '>=2'\n    when: [probe-x]\n`,
+    ),
   );
-  writeFileSync(join(dir, "smtp", "beta.yaml"), file("Beta", 502));
+  writeFileSync(join(dir, "smtp", "beta.yaml"), file("Beta", 502, extra.beta ?? ""));
   return loadRules(dir);
 }
 
