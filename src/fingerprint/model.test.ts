@@ -97,6 +97,7 @@ describe("calibration", () => {
       truth: i < 7 ? "A" : "B",
       classes: ["A", "B"],
       logLikelihood: [0, -10],
+      level: "probes" as const,
     }));
     const t = fitTemperature(confidentlyWrong);
     expect(t).toBeGreaterThan(5);

@@ -23,6 +23,20 @@ const ProbeFile = z.object({ description: z.string().optional(), probes: z.array
 
 /** Commands that would move mail: never sent, whatever a rule file says. */
 const FORBIDDEN = /^\s*(DATA|BDAT|RCPT|MAIL(?!\s+FROM:\s*<>\s*$))/i;
+/**
+ * The one RCPT a probe may send: before any MAIL (so there is no transaction for it to join),
+ * to an address under .invalid (RFC 2606: a name that can never exist), so no real recipient
+ * is ever named.
+ */
+const RCPT_PROBE = /^\s*RCPT\s+TO:\s*<[a-z0-9.-]+@[a-z0-9.-]+\.invalid>\s*$/i;
+const MAIL = /^\s*MAIL\b/i;
+
+function forbiddenCommand(commands: string[]): string | undefined {
+  return commands.find(
+    (c, i) =>
+      FORBIDDEN.test(c) && !(RCPT_PROBE.test(c) && !commands.slice(0, i).some((before) => MAIL.test(before))),
+  );
+}
 
 export function loadProbes(
   file = join(repoRoot(), "rules", "probes", "smtp.json"),
@@ -34,7 +48,7 @@ export function loadProbes(
     );
   const probes = new Map<string, ProbeDefinition>();
   for (const probe of parsed.data.probes) {
-    const bad = probe.commands.find((c) => FORBIDDEN.test(c));
+    const bad = forbiddenCommand(probe.commands);
     if (bad)
       throw new Error(`${file}: probe ${probe.name} sends ${JSON.stringify(bad)}, which could move mail`);
     if (probes.has(probe.name)) throw new Error(`${file}: probe ${probe.name} is defined twice`);
