@@ -6,29 +6,32 @@ import { type ScanRecord, ScanRecordSchema } from "./schema.js";
 
 export async function* readRecords(path: string): AsyncGenerator<ScanRecord> {
   const stream = createReadStream(path, "utf8");
-  const failed = new Promise<never>((_, reject) =>
-    stream.once("error", (error) => reject(new InputError(`cannot read ${path}: ${error.message}`))),
-  );
-  failed.catch(() => {});
+  // readline passes the stream's errors (ENOENT, EISDIR, EIO) to the loop. (Racing every line
+  // against an error promise, as this once did, left a handler per line and held every line.)
   const lines = createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY });
   let n = 0;
-  const iterator = lines[Symbol.asyncIterator]();
-  for (;;) {
-    const next = await Promise.race([iterator.next(), failed]);
-    if (next.done) return;
-    n += 1;
-    if (next.value.trim() === "") continue;
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(next.value);
-    } catch {
-      throw new InputError(`${path}:${n}: not JSON`);
+  try {
+    for await (const line of lines) {
+      n += 1;
+      if (line.trim() === "") continue;
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(line);
+      } catch {
+        throw new InputError(`${path}:${n}: not JSON`);
+      }
+      const result = ScanRecordSchema.safeParse(parsed);
+      if (!result.success) {
+        const issue = result.error.issues[0];
+        throw new InputError(`${path}:${n}: not a record: ${issue?.path.join(".")}: ${issue?.message}`);
+      }
+      yield result.data;
     }
-    const result = ScanRecordSchema.safeParse(parsed);
-    if (!result.success) {
-      const issue = result.error.issues[0];
-      throw new InputError(`${path}:${n}: not a record: ${issue?.path.join(".")}: ${issue?.message}`);
-    }
-    yield result.data;
+  } catch (error) {
+    if (error instanceof InputError) throw error;
+    throw new InputError(`cannot read ${path}: ${(error as Error).message}`);
+  } finally {
+    lines.close();
+    stream.destroy();
   }
 }
