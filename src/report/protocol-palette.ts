@@ -1,0 +1,86 @@
+/**
+ * Colours for "a key shared over protocol A and protocol B", the same in every graph of a report
+ * so a reader learns them once. Protocols are folded to families first: SMTP on 25, 587 and 465
+ * (smtp, smtps) is one service to a reader, as are imap/imaps and pop3/pop3s.
+ */
+import type { DotBlock } from "./dot.js";
+
+/** smtps → smtp, imaps → imap, pop3s → pop3; https and ssh stay as they are. */
+export function protocolFamily(protocol: string): string {
+  const lower = protocol.toLowerCase();
+  return lower === "smtps" || lower === "imaps" || lower === "pop3s" ? lower.slice(0, -1) : lower;
+}
+
+/** The families of a set of protocols, sorted and joined by "+": ["smtps", "smtp", "imaps"] → "imap+smtp". */
+export function familySet(protocols: Iterable<string>): string {
+  return [...new Set([...protocols].map(protocolFamily))].sort().join("+");
+}
+
+/** The pair name, order-independent: ("https", "smtp") → "https–smtp". */
+export function protocolPair(a: string, b: string): string {
+  return [a, b].sort().join("–");
+}
+
+/**
+ * Fixed colours for the pairs a mail survey meets most (Okabe–Ito and Tableau hues, distinct for
+ * common colour-vision deficiencies where the palette allows). Other pairs get OVERFLOW colours in
+ * sorted order of the pairs present, so one graph is still deterministic.
+ */
+const FIXED: Readonly<Record<string, string>> = {
+  "smtp–smtp": "#0072B2",
+  "https–smtp": "#D55E00",
+  "https–https": "#E69F00",
+  "ssh–ssh": "#009E73",
+  "imap–smtp": "#CC79A7",
+  "imap–imap": "#882255",
+  "pop3–smtp": "#56B4E9",
+  "pop3–pop3": "#332288",
+  "imap–pop3": "#AA4499",
+  "https–imap": "#999933",
+  "smtp–ssh": "#000000",
+  "https–ssh": "#6F4E37",
+  "imap–ssh": "#117733",
+};
+const OVERFLOW = ["#7F7F7F", "#BCBD22", "#17BECF", "#8C564B", "#E377C2", "#44AA99", "#DDCC77", "#661100"];
+
+/** Colour per pair for the pairs of one graph. */
+export function pairColours(pairs: Iterable<string>): Map<string, string> {
+  const colours = new Map<string, string>();
+  let next = 0;
+  for (const pair of [...new Set(pairs)].sort()) {
+    const fixed = FIXED[pair];
+    colours.set(pair, fixed ?? (OVERFLOW[next++ % OVERFLOW.length] as string));
+  }
+  return colours;
+}
+
+/** A boxed legend: one small filled box per pair, in the colour its edges or nodes use. */
+export function addLegend(graph: DotBlock, title: string, colours: ReadonlyMap<string, string>): void {
+  if (colours.size === 0) return;
+  graph.subgraph("cluster_legend", (legend) => {
+    legend.set({ label: title, fontsize: 10, style: "rounded", color: "#BBBBBB" });
+    let i = 0;
+    for (const [pair, colour] of colours) {
+      legend.node(`legend${i++}`, {
+        label: pair,
+        shape: "box",
+        style: "filled,rounded",
+        fillcolor: colour,
+        fontcolor: textColourOn(colour),
+        fontsize: 9,
+        height: 0.2,
+        margin: "0.06,0.02",
+      });
+    }
+  });
+}
+
+/** Black or white, whichever reads better on `hex` (#RRGGBB), by relative luminance. */
+export function textColourOn(hex: string): string {
+  const channel = (offset: number): number => {
+    const c = Number.parseInt(hex.slice(offset, offset + 2), 16) / 255;
+    return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+  };
+  const luminance = 0.2126 * channel(1) + 0.7152 * channel(3) + 0.0722 * channel(5);
+  return luminance > 0.179 ? "black" : "white";
+}
