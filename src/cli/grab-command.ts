@@ -1,5 +1,5 @@
 /** `smtpsurvey grab`: targets × ports through the engine into JSON Lines. */
-import { isIP } from "node:net";
+import { writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import type { Command } from "commander";
 import { PLANNER_DEFAULTS, probePlanner } from "../fingerprint/adaptive.js";
@@ -10,14 +10,16 @@ import { loadProbes } from "../protocols/smtp/probes.js";
 import { ENGINE_DEFAULTS, type EngineOptions, runScan, type ScanJob } from "../scan/engine.js";
 import { Scope } from "../scan/scope.js";
 import { openRecordOutput, type RecordOutput } from "../store/record-output.js";
-import { checkTargets, streamTargets, type TargetSources } from "../targets/command-line.js";
+import { type FailureFile, openFailureFile } from "../targets/mx-failures.js";
+import { planTargets, type TargetPlan } from "../targets/plan.js";
 import { type PortSpec, parsePorts } from "../targets/ports.js";
+import type { Target } from "../targets/target.js";
 import { positiveInteger, reportAndExit, seconds, usageError } from "./errors.js";
 import { createProgress } from "./progress.js";
 import { printStatusSummary } from "./summary.js";
+import { addTargetOptions, type TargetFlags, targetOptionsFrom } from "./target-options.js";
 
-interface GrabFlags {
-  input: string[];
+interface GrabFlags extends TargetFlags {
   ports?: string;
   scope?: string;
   output?: string;
@@ -31,22 +33,21 @@ interface GrabFlags {
   ehlo: string;
   starttls: string;
   probes: string;
-  resolver?: string;
+  mxFailures?: string;
   resume?: boolean;
   quiet?: boolean;
   identify?: boolean;
 }
 
-const collect = (value: string, previous: string[]) => [...previous, value];
-
 export function register(program: Command): void {
-  program
-    .command("grab")
-    .description(
-      "grab sessions (SMTP, IMAP, POP3, HTTP: greetings, capabilities, TLS certificates) into JSON Lines",
-    )
-    .argument("[targets...]", "IPv4/IPv6 addresses, CIDRs or host names")
-    .option("-i, --input <file>", "a file of targets, one a line, # comments (repeatable)", collect, [])
+  addTargetOptions(
+    program
+      .command("grab")
+      .description(
+        "grab sessions (SMTP, IMAP, POP3, HTTP: greetings, capabilities, TLS certificates) into JSON Lines",
+      )
+      .argument("[targets...]", "IPv4/IPv6 addresses, CIDRs or host names"),
+  )
     .option("-p, --ports <list>", "ports: 25,465,587 or 2501-2511; PORT:PROTOCOL picks a protocol")
     .option("--scope <cidrs>", "the CIDRs this scan may connect to (required)")
     .option("-o, --output <file>", "JSON Lines output, - for stdout")
@@ -72,7 +73,10 @@ export function register(program: Command): void {
       "probe sessions to run after the main one (comma list, 'all' or 'none')",
       "none",
     )
-    .option("--resolver <ips>", "DNS servers for the PTR lookups behind tls.names (default: the machine's)")
+    .option(
+      "--mx-failures <file>",
+      "with --domains: where domains that gave no address go (default OUT.mx-failures.jsonl)",
+    )
     .option("--identify", "fill each record's `software` (probes chosen adaptively, a few per host)")
     .option("--resume", "continue an interrupted run into the same output")
     .option("--quiet", "no progress output")
@@ -99,9 +103,10 @@ async function grab(targetArgs: string[], flags: GrabFlags): Promise<void> {
   if (!["auto", "always", "never"].includes(flags.starttls))
     usageError(`--starttls takes auto, always or never, not ${flags.starttls}`);
   const probes = probeNames(flags.probes);
-  const resolvers = resolverList(flags.resolver);
-  const sources: TargetSources = { args: targetArgs, files: flags.input };
-  const addressCount = await checkTargets(sources);
+  let failures: FailureFile | undefined;
+  const targetOptions = targetOptionsFrom(targetArgs, flags, scope, (f) => failures?.write(f));
+  const plan = await planTargets(targetOptions);
+  const resolvers = targetOptions.dns?.servers ? [...targetOptions.dns.servers] : undefined;
 
   const model = flags.identify ? loadModel() : null;
   const controller = new AbortController();
@@ -129,9 +134,15 @@ async function grab(targetArgs: string[], flags: GrabFlags): Promise<void> {
 
   // Every check has passed: only now is anything written.
   const output = openRecordOutput(flags.output, { resume: Boolean(flags.resume) });
-  const planned = addressCount * BigInt(ports.length) - BigInt(output.resumedCount);
+  if (flags.domains) {
+    const path =
+      flags.mxFailures ?? (flags.output === "-" ? "mx-failures.jsonl" : `${flags.output}.mx-failures.jsonl`);
+    failures = await openFailureFile(path);
+  }
+  const planned =
+    plan.expected === null ? null : plan.expected * BigInt(ports.length) - BigInt(output.resumedCount);
   const progress = createProgress(
-    planned <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(planned) : null,
+    planned !== null && planned <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(planned) : null,
     flags.quiet ? "quiet" : "auto",
   );
   if (output.resumedCount > 0 && !flags.quiet) {
@@ -139,13 +150,16 @@ async function grab(targetArgs: string[], flags: GrabFlags): Promise<void> {
   }
   const stopSignals = interruptOn(controller, output);
   try {
-    const stats = await runScan(jobsFor(sources, ports, output), protocolNamed, options, (record) => {
+    const stats = await runScan(jobsFor(plan, ports, output), protocolNamed, options, (record) => {
       if (model) record.software = identifyRecord(model, record);
       output.write(record);
       progress.record(record.status);
     });
     progress.stop();
     output.close();
+    await failures?.close();
+    if (flags.output !== "-") writeTargetsMeta(flags.output, plan);
+    if (!flags.quiet) process.stderr.write(`smtpsurvey: ${plan.exclusionSummary()}\n`);
     if (!flags.quiet) printStatusSummary(stats, controller.signal.aborted);
     // An interrupted run is not a finished one: say so to scripts, as shells do for SIGINT.
     if (controller.signal.aborted) process.exitCode = 130;
@@ -154,22 +168,32 @@ async function grab(targetArgs: string[], flags: GrabFlags): Promise<void> {
   }
 }
 
-async function* jobsFor(
-  sources: TargetSources,
-  ports: PortSpec[],
-  output: RecordOutput,
-): AsyncGenerator<ScanJob> {
-  for await (const target of streamTargets(sources)) {
-    for (const spec of ports) {
+async function* jobsFor(plan: TargetPlan, ports: PortSpec[], output: RecordOutput): AsyncGenerator<ScanJob> {
+  for await (const target of plan.stream()) {
+    // a target that names its own port (zgrab2 input) is grabbed on that port only
+    const specs: PortSpec[] = target.port !== undefined ? [{ port: target.port, protocol: null }] : ports;
+    for (const spec of specs) {
       if (!output.claim(target.ip, spec.port)) continue;
       yield {
         ip: target.ip,
         port: spec.port,
         protocol: spec.protocol ?? protocolForPort(spec.port),
-        name: target.name ?? null,
+        name: nameOf(target),
+        ...(target.country !== undefined ? { country: target.country } : {}),
+        ...(target.asn !== undefined ? { asn: target.asn } : {}),
       };
     }
   }
+}
+
+/** The name a record carries: the host name given, or the MX host the address came from. */
+function nameOf(target: Target): string | null {
+  return target.name ?? target.mx ?? null;
+}
+
+/** What the targets were (sample space, exclusions, MX figures): kept beside the records for estimates. */
+function writeTargetsMeta(output: string, plan: TargetPlan): void {
+  writeFileSync(`${output}.targets.json`, `${JSON.stringify(plan.meta(), null, 1)}\n`);
 }
 
 function probeNames(list: string): string[] {
@@ -182,15 +206,6 @@ function probeNames(list: string): string[] {
       usageError(`unknown probe ${JSON.stringify(name)} (known: ${[...catalogue.keys()].join(", ")})`);
   }
   return names;
-}
-
-function resolverList(list: string | undefined): string[] | undefined {
-  if (list === undefined) return undefined;
-  const servers = list.split(",").map((s) => s.trim());
-  for (const server of servers) {
-    if (isIP(server) === 0) usageError(`--resolver takes IP addresses, not ${JSON.stringify(server)}`);
-  }
-  return servers;
 }
 
 /**

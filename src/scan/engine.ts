@@ -29,6 +29,9 @@ export interface ScanJob {
   protocol: string;
   /** the host name the target was given as, if any */
   name?: string | null;
+  /** where the target came from (--country, --asn, --mmdb): copied into the record */
+  country?: string;
+  asn?: number;
 }
 
 export interface EngineOptions {
@@ -231,6 +234,8 @@ export function failedRecord(
     port: job.port,
     protocol: job.protocol,
     name: job.name ?? null,
+    ...(job.country !== undefined ? { country: job.country } : {}),
+    ...(job.asn !== undefined ? { asn: job.asn } : {}),
     status,
     error,
     started_at: startedAt.toISOString(),

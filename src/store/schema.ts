@@ -199,8 +199,12 @@ export const ScanRecordSchema = z.object({
   ip: z.string(),
   port: z.number().int().min(1).max(65535),
   protocol: z.string(),
-  /** the host name the target was given as, when it was a name */
+  /** the host name the target was given as, when it was a name (or the MX host, for --domains) */
   name: z.string().nullable(),
+  /** ISO 3166 country of the address, when --country or --mmdb told it */
+  country: z.string().optional(),
+  /** the autonomous system announcing the address, when --asn or --mmdb told it */
+  asn: z.number().int().optional(),
   status: z.enum(STATUSES),
   /** a human-readable detail for a failure status (errno, the reply, the cap that was hit) */
   error: z.string().nullable(),

@@ -40,7 +40,7 @@ export function parseTargetSpec(text: string, where?: string): Spec {
 }
 
 /** The meaningful lines of a targets file with their line numbers. */
-async function* fileLines(path: string): AsyncGenerator<{ text: string; line: number }> {
+export async function* fileLines(path: string): AsyncGenerator<{ text: string; line: number }> {
   const reader = createInterface({
     input: createReadStream(path, "utf8"),
     crlfDelay: Number.POSITIVE_INFINITY,
