@@ -1,7 +1,7 @@
 /**
  * Progress for long scans: a bar on a terminal (cli-progress), a plain line every few seconds
- * otherwise, nothing with --quiet. Shows done/total, sessions per second, ETA, hits and
- * failures by status.
+ * otherwise, nothing with --quiet. Shows done/total, sessions per second, ETA, hits with the
+ * hit rate, and failures by status.
  */
 import cliProgress from "cli-progress";
 import type { Status } from "../scan/status.js";
@@ -24,6 +24,11 @@ export function createProgress(total: number | null, mode: "auto" | "quiet"): Pr
       .map(([s, n]) => `${s} ${n}`)
       .join(", ") || "none";
   const rate = () => done / Math.max(0.001, (performance.now() - started) / 1000);
+  // the hit rate all along: a survey whose targets never answer should be seen to early
+  const hits = () => {
+    const ok = counts.get("ok") ?? 0;
+    return `${ok} (${done === 0 ? "0.0" : ((100 * ok) / done).toFixed(1)}%)`;
+  };
 
   if (process.stderr.isTTY) {
     const bar = new cliProgress.SingleBar(
@@ -36,12 +41,12 @@ export function createProgress(total: number | null, mode: "auto" | "quiet"): Pr
       },
       cliProgress.Presets.shades_classic,
     );
-    bar.start(total ?? 0, 0, { rate: "0", hits: 0, failures: "none" });
+    bar.start(total ?? 0, 0, { rate: "0", hits: "0", failures: "none" });
     return {
       record(status) {
         done += 1;
         counts.set(status, (counts.get(status) ?? 0) + 1);
-        bar.update(done, { rate: rate().toFixed(1), hits: counts.get("ok") ?? 0, failures: failures() });
+        bar.update(done, { rate: rate().toFixed(1), hits: hits(), failures: failures() });
       },
       stop() {
         bar.stop();
@@ -52,7 +57,7 @@ export function createProgress(total: number | null, mode: "auto" | "quiet"): Pr
   const line = () => {
     const of = total ? `/${total}` : "";
     process.stderr.write(
-      `smtpsurvey: ${done}${of} done, ${rate().toFixed(1)}/s, hits ${counts.get("ok") ?? 0}, failures: ${failures()}\n`,
+      `smtpsurvey: ${done}${of} done, ${rate().toFixed(1)}/s, hits ${hits()}, failures: ${failures()}\n`,
     );
   };
   const timer = setInterval(line, 5000);

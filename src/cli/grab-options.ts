@@ -1,0 +1,131 @@
+/** The scan options `grab` and `survey` share, and the engine settings they make. */
+import { hostname } from "node:os";
+import type { Command } from "commander";
+import { PLANNER_DEFAULTS, probePlanner } from "../fingerprint/adaptive.js";
+import { loadModel, type Model } from "../fingerprint/model.js";
+import { protocolNames } from "../protocols/registry.js";
+import { loadProbes } from "../protocols/smtp/probes.js";
+import { ENGINE_DEFAULTS, type EngineOptions } from "../scan/engine.js";
+import { Scope } from "../scan/scope.js";
+import { type PortSpec, parsePorts } from "../targets/ports.js";
+import { positiveInteger, seconds, usageError } from "./errors.js";
+
+export interface ScanFlags {
+  ports?: string;
+  scope?: string;
+  concurrency: string;
+  rate: string;
+  perIp: string;
+  perIpRate: string;
+  timeout: string;
+  connectTimeout: string;
+  sessionTimeout: string;
+  ehlo: string;
+  starttls: string;
+  probes: string;
+  mxFailures?: string;
+  resume?: boolean;
+  quiet?: boolean;
+}
+
+export function addScanOptions(command: Command): Command {
+  return command
+    .option("-p, --ports <list>", "ports: 25,465,587 or 2501-2511; PORT:PROTOCOL picks a protocol")
+    .option("--scope <cidrs>", "the CIDRs this scan may connect to (required)")
+    .option("-c, --concurrency <n>", "sessions in flight at most", String(ENGINE_DEFAULTS.concurrency))
+    .option("--rate <n>", "new connections per second over the whole scan, 0 = unlimited", "0")
+    .option("--per-ip <n>", "connections at once to one IP", String(ENGINE_DEFAULTS.perIpConcurrency))
+    .option(
+      "--per-ip-rate <n>",
+      "new connections per second to one IP, 0 = unlimited",
+      String(ENGINE_DEFAULTS.perIpRate),
+    )
+    .option(
+      "--timeout <seconds>",
+      "reply timeout, from a command (or the connect) to the reply's last line",
+      "20",
+    )
+    .option("--connect-timeout <seconds>", "TCP connect timeout", "10")
+    .option("--session-timeout <seconds>", "cap on one connection's whole life", "120")
+    .option("--ehlo <name>", "the name announced in EHLO/HELO", hostname())
+    .option("--starttls <mode>", "auto (when advertised), always, never", "auto")
+    .option(
+      "--probes <list>",
+      "probe sessions to run after the main one (comma list, 'all' or 'none')",
+      "none",
+    )
+    .option("--mx-failures <file>", "with --domains: where domains that gave no address go")
+    .option("--resume", "continue an interrupted run")
+    .option("--quiet", "no progress output");
+}
+
+export interface ScanSettings {
+  scope: Scope;
+  ports: PortSpec[];
+  model: Model | null;
+  /** the engine's options for one run, cancelled through `signal` */
+  engine(signal: AbortSignal, resolvers: string[] | undefined): EngineOptions;
+}
+
+/** Checks the scan flags (InputError on any problem) before anything is written. */
+export function scanSettings(flags: ScanFlags, identify: boolean): ScanSettings {
+  if (!flags.scope) {
+    usageError(
+      "--scope is required for any command that connects: name the CIDRs this scan may reach, e.g. --scope 127.77.0.0/16",
+    );
+  }
+  const scope = Scope.parse(flags.scope);
+  if (!flags.ports) usageError("-p/--ports is required, e.g. -p 25,465,587");
+  const ports = parsePorts(flags.ports, protocolNames());
+  if (!["auto", "always", "never"].includes(flags.starttls))
+    usageError(`--starttls takes auto, always or never, not ${flags.starttls}`);
+  const probes = probeNames(flags.probes);
+  const numbers = {
+    concurrency: positiveInteger("-c", flags.concurrency),
+    rate: positiveInteger("--rate", flags.rate, { allowZero: true }),
+    perIpConcurrency: positiveInteger("--per-ip", flags.perIp),
+    perIpRate: positiveInteger("--per-ip-rate", flags.perIpRate, { allowZero: true }),
+    connectTimeoutMs: seconds("--connect-timeout", flags.connectTimeout),
+    sessionTimeoutMs: seconds("--session-timeout", flags.sessionTimeout),
+    replyTimeoutMs: seconds("--timeout", flags.timeout),
+  };
+  const model = identify ? loadModel() : null;
+  return {
+    scope,
+    ports,
+    model,
+    engine: (signal, resolvers) => ({
+      ...ENGINE_DEFAULTS,
+      scope,
+      concurrency: numbers.concurrency,
+      rate: numbers.rate,
+      perIpConcurrency: numbers.perIpConcurrency,
+      perIpRate: numbers.perIpRate,
+      connectTimeoutMs: numbers.connectTimeoutMs,
+      sessionTimeoutMs: numbers.sessionTimeoutMs,
+      protocol: {
+        ehloName: flags.ehlo,
+        starttls: flags.starttls as "auto" | "always" | "never",
+        replyTimeoutMs: numbers.replyTimeoutMs,
+        probes,
+        probePlanner: model
+          ? probePlanner(model, { ...PLANNER_DEFAULTS, probes: [...loadProbes().keys()] })
+          : undefined,
+      },
+      signal,
+      resolvers,
+    }),
+  };
+}
+
+function probeNames(list: string): string[] {
+  const catalogue = loadProbes();
+  if (list === "none" || list === "") return [];
+  if (list === "all") return [...catalogue.keys()];
+  const names = list.split(",").map((s) => s.trim());
+  for (const name of names) {
+    if (!catalogue.has(name))
+      usageError(`unknown probe ${JSON.stringify(name)} (known: ${[...catalogue.keys()].join(", ")})`);
+  }
+  return names;
+}
