@@ -10,7 +10,12 @@ export default defineConfig({
         extends: true,
         test: {
           name: "offline",
-          include: ["src/**/*.test.ts", "test/hostile/**/*.test.ts", "test/cli/**/*.test.ts"],
+          include: [
+            "src/**/*.test.ts",
+            "test/hostile/**/*.test.ts",
+            "test/cli/**/*.test.ts",
+            "test/report/**/*.test.ts",
+          ],
         },
       },
       {

@@ -16,7 +16,7 @@ fi
 export DEBIAN_FRONTEND=noninteractive
 echo "setup: apt packages" >&2
 apt-get update -qq
-apt-get install -y -qq --no-install-recommends build-essential python3 ca-certificates openssl openssh-client iproute2 util-linux time nmap >/dev/null
+apt-get install -y -qq --no-install-recommends build-essential python3 ca-certificates openssl openssh-client iproute2 util-linux time nmap chromium >/dev/null
 
 echo "setup: npm packages and build" >&2
 # `npm install`, not `npm ci`: the lock file written here lacks other platforms' optional
