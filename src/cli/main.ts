@@ -20,6 +20,7 @@ const registrations: Array<Promise<{ register(p: Command): void }>> = [
   import("./identify-command.js"),
   import("./learn-command.js"),
   import("./targets-command.js"),
+  import("./survey-command.js"),
 ];
 for (const mod of registrations) (await mod).register(program);
 for (const command of program.commands) command.exitOverride();
