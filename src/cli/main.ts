@@ -21,6 +21,8 @@ const registrations: Array<Promise<{ register(p: Command): void }>> = [
   import("./learn-command.js"),
   import("./targets-command.js"),
   import("./survey-command.js"),
+  import("./report-command.js"),
+  import("./diff-command.js"),
 ];
 for (const mod of registrations) (await mod).register(program);
 for (const command of program.commands) command.exitOverride();

@@ -1,0 +1,46 @@
+/**
+ * `smtpsurvey report RUNDIR`: the analysis and the report again, from the run's records, with
+ * the rules as they are now (the records are identified again unless --no-reidentify).
+ */
+
+import { existsSync } from "node:fs";
+import type { Command } from "commander";
+import { analyseRun } from "../analysis/analyse-run.js";
+import { loadModel } from "../fingerprint/model.js";
+import { buildReport } from "../report/build-report.js";
+import { readRunJson, runPaths, startStage } from "../store/run-dir.js";
+import { reportAndExit, usageError } from "./errors.js";
+import { printRunSummary } from "./run-summary.js";
+
+export function register(program: Command): void {
+  program
+    .command("report")
+    .description("rebuild a run's analysis and report from its records (after a rules update, say)")
+    .argument("<rundir>", "a run directory written by `smtpsurvey survey`")
+    .option("--no-reidentify", "keep the identification made at grab time")
+    .option("--quiet", "no summary")
+    .action(async (dir: string, flags: { reidentify: boolean; quiet?: boolean }) => {
+      try {
+        const paths = runPaths(dir);
+        const run = readRunJson(dir);
+        if (!existsSync(paths.records))
+          usageError(`${dir} has no records.jsonl: run the survey (--resume) first`);
+        if (run.stages.grab?.status !== "done")
+          usageError(`${dir}: the grab did not finish; finish it with \`survey … --resume\` first`);
+        const model = flags.reidentify ? loadModel() : null;
+        const finishAnalysis = startStage(dir, run, "analyse");
+        const analysis = await analyseRun(paths, run, model);
+        finishAnalysis({
+          clusters: analysis.clusters.length,
+          records: analysis.tallies.records,
+          reidentified: model ? 1 : 0,
+        });
+        const finishReport = startStage(dir, run, "report");
+        const built = await buildReport(paths, run, analysis, model);
+        finishReport({ tables: built.tables, graphs: built.graphs, database_rows: built.databaseRows });
+        if (!flags.quiet) printRunSummary(paths, run, analysis);
+      } catch (error) {
+        reportAndExit(error);
+      }
+    });
+}
