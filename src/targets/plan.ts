@@ -12,6 +12,7 @@ import { lookup } from "node:dns/promises";
 import { access, constants } from "node:fs/promises";
 import { InputError, parseCidr } from "../scan/cidr.js";
 import type { Scope } from "../scan/scope.js";
+import { parseAddressValue } from "./address-value.js";
 import { fileLines, parseTargetSpec } from "./command-line.js";
 import { Deduper } from "./dedupe.js";
 import { checkDomainFile, readDomainFile } from "./domain-file.js";
@@ -87,6 +88,9 @@ export interface TargetPlan {
 
 export const DEFAULT_SEED = "smtpsurvey";
 
+/** The most IPv6 addresses walked one by one without --sample (a /108). */
+export const MAX_WALKED_V6 = 1n << 20n;
+
 export async function planTargets(options: TargetOptions): Promise<TargetPlan> {
   const space = emptySpace();
   const names: Array<{ name: string; where?: string }> = [];
@@ -154,21 +158,29 @@ export async function planTargets(options: TargetOptions): Promise<TargetPlan> {
     );
   }
 
+  // fills country and asn in place (every target here is a fresh object)
   const annotate = (target: Target): Target => {
-    const found = mmdb?.annotate(target.ip) ?? {};
-    const country = target.country ?? found.country ?? lookupAnnotation(byCountry, target.ip);
-    const asn = target.asn ?? found.asn ?? lookupAnnotation(byAsn, target.ip);
-    return {
-      ...target,
-      ...(country !== undefined ? { country } : {}),
-      ...(asn !== undefined ? { asn } : {}),
-    };
+    if (mmdb === null && byCountry.size === 0 && byAsn.size === 0) return target;
+    const found = mmdb?.annotate(target.ip);
+    const country = target.country ?? found?.country ?? lookupAnnotation(byCountry, target.ip);
+    const asn = target.asn ?? found?.asn ?? lookupAnnotation(byAsn, target.ip);
+    if (country !== undefined) target.country = country;
+    if (asn !== undefined) target.asn = asn;
+    return target;
   };
   const mine = (ip: string) => !options.shard || inShard(ip, options.shard);
+  // A country's or an AS's IPv6 prefixes hold more addresses than any scan could visit: they are
+  // only ever sampled from. Small IPv6 sources (a /112 given by hand) are walked like IPv4.
+  const walkableV6 = sample !== null || kept.v6.size() <= MAX_WALKED_V6;
+  if (!walkableV6)
+    process.stderr.write(
+      `smtpsurvey: the IPv6 part of the sources holds ${kept.v6.size()} addresses, too many to walk: only IPv4 is listed; --sample N draws from both\n`,
+    );
   let mxResolver: MxResolver | null = null;
 
   async function* stream(): AsyncGenerator<Target> {
-    const addresses: Iterable<string> = sample ?? chain(kept.v4.addresses(), kept.v6.addresses());
+    const addresses: Iterable<string> =
+      sample ?? chain(kept.v4.addresses(), walkableV6 ? kept.v6.addresses() : []);
     for (const ip of addresses) if (mine(ip)) yield annotate({ ip });
 
     // single targets: each address checked against the exclusions, each seen once
@@ -217,7 +229,11 @@ export async function planTargets(options: TargetOptions): Promise<TargetPlan> {
 
   return {
     spaceSize: size,
-    expected: options.domains ? null : (sample?.count ?? size) + BigInt(names.length) + rowTargets,
+    expected: options.domains
+      ? null
+      : (sample?.count ?? kept.v4.size() + (walkableV6 ? kept.v6.size() : 0n)) +
+        BigInt(names.length) +
+        rowTargets,
     sample,
     stream,
     exclusionSummary: () => exclusion.summary(),
@@ -284,17 +300,17 @@ function annotationSet<K>(map: Map<K, RangeSet[]>, key: K, family: 4 | 6): Range
 
 function lookupAnnotation<K>(map: Map<K, RangeSet[]>, ip: string): K | undefined {
   if (map.size === 0) return undefined;
-  const cidr = parseCidr(ip);
-  const v4 = cidr.address.kind() === "ipv4";
-  const value = cidr.address.toByteArray().reduce((n, b) => (n << 8n) | BigInt(b), 0n);
-  for (const [key, sets] of map) if ((sets[v4 ? 0 : 1] as RangeSet).contains(value)) return key;
+  const { family, value } = parseAddressValue(ip);
+  for (const [key, sets] of map) {
+    const set = sets[family === 4 ? 0 : 1] as RangeSet;
+    if (family === 4 ? set.containsNumber(Number(value)) : set.contains(value)) return key;
+  }
   return undefined;
 }
 
 function inSpace(space: ReturnType<typeof emptySpace>, ip: string): boolean {
-  const cidr = parseCidr(ip);
-  const value = cidr.address.toByteArray().reduce((n, b) => (n << 8n) | BigInt(b), 0n);
-  return (cidr.address.kind() === "ipv4" ? space.v4 : space.v6).contains(value);
+  const { family, value } = parseAddressValue(ip);
+  return family === 4 ? space.v4.containsNumber(Number(value)) : space.v6.contains(value);
 }
 
 function* chain<T>(...iterables: Iterable<T>[]): Generator<T> {
