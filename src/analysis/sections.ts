@@ -298,12 +298,16 @@ function versionSection(hosts: SoftwareCounts, products: number, perProduct: num
       `The version spread of the ${shown.length} most common identified products, hosts as the unit. A version ` +
         "range (from the product's version ladder) stands in where no exact version was read.",
     ],
-    charts: [
-      stackedBarChart("versions", "Versions of the top products", stack, {
-        title: "hosts",
-        legend: "version",
-      }),
-    ],
+    // an empty stack has no extent to draw (Vega warns): no chart when nothing was identified
+    charts:
+      stack.length === 0
+        ? []
+        : [
+            stackedBarChart("versions", "Versions of the top products", stack, {
+              title: "hosts",
+              legend: "version",
+            }),
+          ],
     tables: [
       {
         id: "versions",
