@@ -15,6 +15,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { DNS_IP } from "../../lab/dns.js";
 import type { Cluster } from "../../src/analysis/cluster-types.js";
 import type { RunJson } from "../../src/store/run-dir.js";
+import { repoRoot } from "../../src/util/paths.js";
 import { runCli, startCli } from "../support/cli.js";
 import { labManifest } from "../support/lab.js";
 
@@ -159,6 +160,11 @@ describe("survey of the lab", () => {
       const box = await drawings.first().boundingBox();
       expect(box?.width ?? 0).toBeGreaterThan(50);
       expect(await page.locator("table").count()).toBeGreaterThan(5);
+      // the README's picture is this report; refreshed on demand, like the golden fixtures
+      if (process.env.SMTPSURVEY_UPDATE_FIXTURES === "1") {
+        await page.setViewportSize({ width: 1200, height: 900 });
+        await page.screenshot({ path: join(repoRoot(), "docs", "report-screenshot.png"), fullPage: true });
+      }
     } finally {
       await browser.close();
     }
