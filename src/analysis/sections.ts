@@ -68,7 +68,14 @@ export function reportSections(result: TallyResult, options: SectionOptions = {}
     tlsSection(result.tls),
   ];
   if (result.estimates) sections.push(estimateSection(result));
+  // a chart with no data has nothing to draw (and Vega warns about its empty extent)
+  for (const section of sections) section.charts = section.charts?.filter(hasData);
   return sections;
+}
+
+function hasData(chart: { spec: Record<string, unknown> }): boolean {
+  const values = (chart.spec.data as { values?: unknown[] } | undefined)?.values;
+  return values === undefined || values.length > 0;
 }
 
 /** The headline figures at the top of the page. */
