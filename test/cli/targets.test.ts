@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../support/cli.js";
 import { startDnsServer, type TestDnsServer } from "../support/dns-server.js";
 import { type FakeSmtp, startFakeSmtp } from "../support/fake-smtp.js";
+import { buildMmdb, uint } from "../support/mmdb-writer.js";
 
 const dir = mkdtempSync(join(tmpdir(), "targets-cli-"));
 const file = (name: string, text: string) => {
@@ -183,6 +184,25 @@ describe("targets: samples, shards, exclusions", () => {
       "--quiet",
     ]);
     expect(lines(result.stdout)).toHaveLength(4);
+  });
+
+  it("annotates targets with country and ASN from a .mmdb", async () => {
+    const mmdb = join(dir, "geo.mmdb");
+    writeFileSync(
+      mmdb,
+      buildMmdb([
+        {
+          network: "11.0.0.0/30",
+          data: { country: { iso_code: "LU" }, autonomous_system_number: uint("uint32", 64500) },
+        },
+      ]),
+    );
+    const result = await runCli(["targets", "11.0.0.2/31", "--mmdb", mmdb, "-o", "-", "--quiet"]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(lines(result.stdout)).toEqual([
+      { ip: "11.0.0.2", country: "LU", asn: 64500 },
+      { ip: "11.0.0.3", country: "LU", asn: 64500 },
+    ]);
   });
 
   it("reads zmap and zgrab2 files, zgrab2's port and tag included", async () => {
