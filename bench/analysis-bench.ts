@@ -14,7 +14,7 @@
  *
  * Prints markdown and writes bench/results/analysis.md. No network traffic at all.
  */
-import { createWriteStream, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -30,6 +30,7 @@ import {
   plantedKeyCount,
   type SyntheticPlan,
   syntheticRecords,
+  writeJsonl,
 } from "./synthetic-records.js";
 
 interface PhaseResult {
@@ -141,22 +142,7 @@ async function generatePhase() {
 async function writePhase(path: string) {
   const peakHeap = heapSampler();
   const started = performance.now();
-  const out = createWriteStream(path);
-  let n = 0;
-  let batch: string[] = [];
-  const flush = async () => {
-    if (!out.write(`${batch.join("\n")}\n`)) await new Promise<void>((r) => out.once("drain", () => r()));
-    batch = [];
-  };
-  for (const record of syntheticRecords(plan(records))) {
-    batch.push(JSON.stringify(record));
-    n += 1;
-    if (batch.length === 1000) await flush();
-  }
-  if (batch.length > 0) await flush();
-  await new Promise<void>((resolve, reject) =>
-    out.end((error?: Error | null) => (error ? reject(error) : resolve())),
-  );
+  const n = await writeJsonl(path, syntheticRecords(plan(records)));
   const result: PhaseResult = {
     phase: "write",
     records: n,

@@ -8,24 +8,19 @@
  *   node dist/bench/report-bench.js [--sizes 100000,1000000]
  */
 import { execFileSync } from "node:child_process";
-import { createWriteStream, mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { analyseRun } from "../src/analysis/analyse-run.js";
 import { buildReport } from "../src/report/build-report.js";
 import { type RunJson, runPaths, writeRunJson } from "../src/store/run-dir.js";
-import { plan, syntheticRecords } from "./synthetic-records.js";
+import { plan, syntheticRecords, writeJsonl } from "./synthetic-records.js";
 
 async function child(size: number): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "smtpsurvey-report-bench-"));
   const paths = runPaths(dir);
-  const out = createWriteStream(paths.records);
-  for (const record of syntheticRecords(plan(size))) {
-    if (!out.write(`${JSON.stringify(record)}\n`))
-      await new Promise<void>((r) => out.once("drain", () => r()));
-  }
-  await new Promise<void>((r) => out.end(() => r()));
+  await writeJsonl(paths.records, syntheticRecords(plan(size)));
   const run: RunJson = {
     format: 1,
     tool: { name: "smtpsurvey", version: "bench" },

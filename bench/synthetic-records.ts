@@ -10,6 +10,7 @@
  * those sit on a planted cluster's address on port 2525, which must not join the cluster.
  * Addresses are data only: nothing here connects anywhere.
  */
+import { createWriteStream } from "node:fs";
 import type { ScanRecord } from "../src/store/schema.js";
 
 export interface PlantedCluster {
@@ -287,4 +288,25 @@ function singletonRecord(p: SyntheticPlan, firstAddress: number, n: number, fres
     ]);
   }
   return withTls(record, keyHex(fresh()));
+}
+
+/** Writes records as JSON Lines in batches, honouring back-pressure; returns how many. */
+export async function writeJsonl(path: string, records: Iterable<ScanRecord>): Promise<number> {
+  const out = createWriteStream(path);
+  let n = 0;
+  let batch: string[] = [];
+  const flush = async () => {
+    if (!out.write(`${batch.join("\n")}\n`)) await new Promise<void>((r) => out.once("drain", () => r()));
+    batch = [];
+  };
+  for (const record of records) {
+    batch.push(JSON.stringify(record));
+    n += 1;
+    if (batch.length === 1000) await flush();
+  }
+  if (batch.length > 0) await flush();
+  await new Promise<void>((resolve, reject) =>
+    out.end((error?: Error | null) => (error ? reject(error) : resolve())),
+  );
+  return n;
 }

@@ -18,7 +18,7 @@
  *
  * No network traffic at all: addresses are data.
  */
-import { createWriteStream, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -29,7 +29,7 @@ import { readRecords } from "../src/store/read-records.js";
 import { emptySmtpRecord, type ScanRecord } from "../src/store/schema.js";
 import type { Target } from "../src/targets/target.js";
 import { lastJsonLine, MB, numberArg, parseArgs, type TimedRun, timed } from "./common.js";
-import { ipOf, plan, syntheticRecords } from "./synthetic-records.js";
+import { ipOf, plan, syntheticRecords, writeJsonl } from "./synthetic-records.js";
 
 interface PhaseResult {
   phase: string;
@@ -224,22 +224,7 @@ async function generatePhase(): Promise<void> {
 async function writePhase(path: string): Promise<void> {
   const peakHeap = heapSampler();
   const started = performance.now();
-  const out = createWriteStream(path);
-  let n = 0;
-  let batch: string[] = [];
-  const flush = async () => {
-    if (!out.write(`${batch.join("\n")}\n`)) await new Promise<void>((r) => out.once("drain", () => r()));
-    batch = [];
-  };
-  for (const record of dressedRecords()) {
-    batch.push(JSON.stringify(record));
-    n += 1;
-    if (batch.length === 1000) await flush();
-  }
-  if (batch.length > 0) await flush();
-  await new Promise<void>((resolve, reject) =>
-    out.end((error?: Error | null) => (error ? reject(error) : resolve())),
-  );
+  const n = await writeJsonl(path, dressedRecords());
   const result: PhaseResult = {
     phase: "write",
     records: n,

@@ -1,26 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { emptySmtpRecord, type ScanRecord } from "../store/schema.js";
+import { makeRecord } from "../analysis/test-records.js";
+import type { ScanRecord } from "../store/schema.js";
 import { EarlyWarnings } from "./early-warnings.js";
 
-const record = (port: number, status: ScanRecord["status"]): ScanRecord => ({
-  schema: 1,
-  ip: "192.0.2.1",
-  port,
-  protocol: "smtp",
-  name: null,
-  status,
-  error: null,
-  started_at: "2026-11-30T00:00:00.000Z",
-  duration_ms: 1,
-  smtp: status === "ok" ? emptySmtpRecord() : null,
-  tls: null,
-  ssh: null,
-  imap: null,
-  pop3: null,
-  http: null,
-  transcript: [],
-  software: null,
-});
+const record = (port: number, status: ScanRecord["status"]): ScanRecord =>
+  makeRecord({ ip: "192.0.2.1", port, status });
 
 function watch(controlAnswered: number[] = []) {
   const warnings: string[] = [];

@@ -16,6 +16,7 @@ import { DNS_IP } from "../../lab/dns.js";
 import type { Cluster } from "../../src/analysis/cluster-types.js";
 import type { RunJson } from "../../src/store/run-dir.js";
 import { repoRoot } from "../../src/util/paths.js";
+import { CHROMIUM, CHROMIUM_ARGS } from "../support/chromium.js";
 import { runCli, startCli } from "../support/cli.js";
 import { labManifest } from "../support/lab.js";
 
@@ -131,19 +132,7 @@ describe("survey of the lab", () => {
   });
 
   it("renders report.html in Chromium with its charts and graphs, offline, without errors", async () => {
-    const browser = await chromium.launch({
-      executablePath: "/usr/bin/chromium",
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
-    });
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
     try {
       const page = await browser.newPage();
       const problems: string[] = [];

@@ -14,9 +14,9 @@ import { type BrowserContext, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { renderReport } from "../../src/report/html.js";
 import type { ReportTable } from "../../src/report/report-model.js";
+import { CHROMIUM, CHROMIUM_ARGS } from "../support/chromium.js";
 import { HOSTILE_PRODUCT, productRows, sampleReportModel } from "./sample-report-model.js";
 
-const CHROMIUM = "/usr/bin/chromium";
 /** a scratch file: the screenshot kept in docs/ is the lab survey's own (test/lab/survey-lab.test.ts) */
 const SCREENSHOT = join(tmpdir(), `smtpsurvey-report-screenshot-${process.pid}.png`);
 const VISIBLE_ROWS = 25;
@@ -63,17 +63,7 @@ describe("report.html in Chromium", () => {
     // A fresh profile in the temp dir; Playwright takes it as launchPersistentContext's argument.
     context = await chromium.launchPersistentContext(join(dir, "profile"), {
       executablePath: CHROMIUM,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--dns-prefetch-disable",
-      ],
+      args: CHROMIUM_ARGS,
       // Belt and braces: were the page to ask for anything, it would go to a closed loopback port.
       proxy: { server: "http://127.0.0.1:9" },
       viewport: { width: 1200, height: 800 },
