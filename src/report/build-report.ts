@@ -3,7 +3,7 @@
  * ad-hoc SQL, and report.html, all from the records and the analysis.
  */
 import { mkdirSync } from "node:fs";
-import { join } from "node:path";
+import { basename, join, resolve } from "node:path";
 import type { RunAnalysis } from "../analysis/analyse-run.js";
 import { domainTargets, runRecords } from "../analysis/analyse-run.js";
 import { reportSections, summaryFigures } from "../analysis/sections.js";
@@ -46,7 +46,7 @@ export async function buildReport(
   });
 
   const reportModel: ReportModel = {
-    title: `smtpsurvey report: ${String(run.parameters.description ?? paths.dir)}`,
+    title: `smtpsurvey report: ${String(run.parameters.description ?? basename(resolve(paths.dir)))}`,
     generatedAt: new Date().toISOString(),
     summary: [
       ...summaryFigures(analysis.tallies),
