@@ -9,7 +9,11 @@
  * with one line (InputError) and nothing half-written.
  */
 import { lookup } from "node:dns/promises";
-import { access, constants } from "node:fs/promises";
+import { createReadStream, createWriteStream, rmSync } from "node:fs";
+import { access, constants, mkdtemp, stat } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pipeline } from "node:stream/promises";
 import { InputError, parseCidr } from "../scan/cidr.js";
 import type { Scope } from "../scan/scope.js";
 import { parseAddressValue } from "./address-value.js";
@@ -95,6 +99,8 @@ export async function planTargets(options: TargetOptions): Promise<TargetPlan> {
   const space = emptySpace();
   const names: Array<{ name: string; where?: string }> = [];
   const files: Array<{ path: string; format: InputFormat }> = [];
+  /** zgrab2 files, streamed a second time (the spooled copy for a pipe) */
+  const zgrab2Files: string[] = [];
 
   for (const arg of options.args) {
     const spec = parseTargetSpec(arg);
@@ -102,14 +108,11 @@ export async function planTargets(options: TargetOptions): Promise<TargetPlan> {
     else names.push({ name: spec.name });
   }
   let rowTargets = 0n;
-  for (const path of options.inputs) {
-    try {
-      await access(path, constants.R_OK);
-    } catch {
-      throw new InputError(`cannot read targets file ${path}`);
-    }
+  for (const given of options.inputs) {
+    const path = await readableFile(given);
     const format = await detectInputFormat(path);
-    files.push({ path, format });
+    files.push({ path: given, format });
+    if (format === "zgrab2") zgrab2Files.push(path);
     if (format === "plain") {
       for await (const { text, line } of fileLines(path)) {
         const spec = parseTargetSpec(text, `${path}:${line}`);
@@ -198,7 +201,7 @@ export async function planTargets(options: TargetOptions): Promise<TargetPlan> {
       }
     }
     const rowsSeen = new Set<string>();
-    for (const path of files.filter((f) => f.format === "zgrab2").map((f) => f.path)) {
+    for (const path of zgrab2Files) {
       for await (const row of readFormattedTargets(path, "zgrab2")) {
         const base = row.kind === "address" ? row.target : row.kind === "cidr" ? row.fields : row.fields;
         const ips =
@@ -315,6 +318,35 @@ function inSpace(space: ReturnType<typeof emptySpace>, ip: string): boolean {
 
 function* chain<T>(...iterables: Iterable<T>[]): Generator<T> {
   for (const it of iterables) yield* it;
+}
+
+/**
+ * A path that can be read more than once: sources are read twice (checked first, streamed
+ * later), which a pipe cannot do, so `-i -`, `/dev/stdin` or `<(zmap …)` is spooled to a
+ * temporary file first (removed when the process exits).
+ */
+async function readableFile(given: string): Promise<string> {
+  const path = given;
+  if (given !== "-") {
+    let info: Awaited<ReturnType<typeof stat>>;
+    try {
+      await access(path, constants.R_OK);
+      info = await stat(path);
+    } catch {
+      throw new InputError(`cannot read targets file ${given}`);
+    }
+    if (info.isFile()) return path;
+  }
+  const dir = await mkdtemp(join(tmpdir(), "smtpsurvey-input-"));
+  const spool = join(dir, "targets");
+  process.once("exit", () => rmSync(dir, { recursive: true, force: true }));
+  try {
+    // stdin may be a socket, which /dev/stdin cannot reopen: read the stream this process has
+    await pipeline(given === "-" ? process.stdin : createReadStream(path), createWriteStream(spool));
+  } catch (error) {
+    throw new InputError(`cannot read targets file ${given}: ${(error as Error).message}`);
+  }
+  return spool;
 }
 
 /** A host name's addresses (both families), or none with a line on stderr. */

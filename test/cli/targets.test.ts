@@ -4,11 +4,12 @@
  * is public but nothing here connects to it), except the one MX that points into the lab range,
  * where a fake SMTP server listens for the grab test.
  */
+import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runCli } from "../support/cli.js";
+import { CLI, runCli } from "../support/cli.js";
 import { startDnsServer, type TestDnsServer } from "../support/dns-server.js";
 import { type FakeSmtp, startFakeSmtp } from "../support/fake-smtp.js";
 import { buildMmdb, uint } from "../support/mmdb-writer.js";
@@ -184,6 +185,15 @@ describe("targets: samples, shards, exclusions", () => {
       "--quiet",
     ]);
     expect(lines(result.stdout)).toHaveLength(4);
+  });
+
+  it("reads a target list from a pipe (-i -), as a pipeline stage would give it", () => {
+    const result = spawnSync(process.execPath, [CLI, "targets", "-i", "-", "-o", "-", "--quiet"], {
+      input: "# from zmap\nsaddr\n11.0.0.7\n11.0.0.6\n",
+      encoding: "utf8",
+    });
+    expect(result.status, result.stderr).toBe(0);
+    expect(lines(result.stdout)).toEqual([{ ip: "11.0.0.6" }, { ip: "11.0.0.7" }]);
   });
 
   it("annotates targets with country and ASN from a .mmdb", async () => {
