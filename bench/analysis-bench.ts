@@ -22,7 +22,7 @@ import type { Cluster } from "../src/analysis/cluster-types.js";
 import { ClusterBuilder, clusterSizeDistribution } from "../src/analysis/clusters.js";
 import { readRecords } from "../src/store/read-records.js";
 import type { ScanRecord } from "../src/store/schema.js";
-import { lastJsonLine, MB, numberArg, parseArgs, type TimedRun, timed } from "./common.js";
+import { MB, numberArg, parseArgs, runPhaseChild, sampleHeapMb, type TimedRun } from "./common.js";
 import {
   addressIndex,
   type PlantedCluster,
@@ -76,23 +76,9 @@ function verify(clusters: Cluster[], p: SyntheticPlan): void {
   }
 }
 
-function heapSampler(): () => number {
-  let peak = 0;
-  const sample = () => {
-    peak = Math.max(peak, process.memoryUsage().heapUsed);
-  };
-  const timer = setInterval(sample, 100);
-  timer.unref();
-  return () => {
-    sample();
-    clearInterval(timer);
-    return peak / 2 ** 20;
-  };
-}
-
 async function clusterPhase(phase: string, source: AsyncIterable<ScanRecord> | Iterable<ScanRecord>) {
   const p = plan(records);
-  const peakHeap = heapSampler();
+  const peakHeap = sampleHeapMb();
   const started = performance.now();
   const builder = new ClusterBuilder();
   let n = 0;
@@ -118,7 +104,7 @@ async function clusterPhase(phase: string, source: AsyncIterable<ScanRecord> | I
 }
 
 async function generatePhase() {
-  const peakHeap = heapSampler();
+  const peakHeap = sampleHeapMb();
   const started = performance.now();
   let n = 0;
   let keys = 0;
@@ -140,7 +126,7 @@ async function generatePhase() {
 }
 
 async function writePhase(path: string) {
-  const peakHeap = heapSampler();
+  const peakHeap = sampleHeapMb();
   const started = performance.now();
   const n = await writeJsonl(path, syntheticRecords(plan(records)));
   const result: PhaseResult = {
@@ -157,15 +143,8 @@ async function writePhase(path: string) {
   console.log(JSON.stringify(result));
 }
 
-async function runPhase(phase: string, extra: string[] = []): Promise<PhaseResult & { run: TimedRun }> {
-  const self = fileURLToPath(import.meta.url);
-  const run = await timed(
-    process.execPath,
-    [self, "--phase", phase, "--records", String(records), ...extra],
-    30 * 60_000,
-  );
-  if (run.code !== 0) throw new Error(`phase ${phase} failed (${run.code}):\n${run.stderr}`);
-  return { ...lastJsonLine<PhaseResult>(run.stdout), run };
+function runPhase(phase: string, extra: string[] = []): Promise<PhaseResult & { run: TimedRun }> {
+  return runPhaseChild<PhaseResult>(fileURLToPath(import.meta.url), phase, records, extra);
 }
 
 async function main() {

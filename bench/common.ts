@@ -282,3 +282,28 @@ export async function bestOf<F extends RunFigure>(
 }
 
 export const MB = (kb: number | null): string => (kb === null ? "?" : `${(kb / 1024).toFixed(0)} MB`);
+
+/** Peak heapUsed in MB since the call (sampleHeap, in the unit the phase benches print). */
+export function sampleHeapMb(): () => number {
+  const stop = sampleHeap();
+  return () => stop() / 1024;
+}
+
+/**
+ * Runs one phase of a bench in a child process of the same script (`--phase P --records N …`)
+ * so its timing and peak RSS are its own; the child prints its result as its last JSON line.
+ */
+export async function runPhaseChild<T>(
+  script: string,
+  phase: string,
+  records: number,
+  extra: string[] = [],
+): Promise<T & { run: TimedRun }> {
+  const run = await timed(
+    process.execPath,
+    [script, "--phase", phase, "--records", String(records), ...extra],
+    30 * 60_000,
+  );
+  if (run.code !== 0) throw new Error(`phase ${phase} failed (${run.code}):\n${run.stderr}`);
+  return { ...lastJsonLine<T>(run.stdout), run };
+}

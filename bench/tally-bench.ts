@@ -22,13 +22,13 @@ import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { reportSections } from "../src/analysis/sections.js";
 import { Tallies } from "../src/analysis/tallies.js";
 import type { TallyResult } from "../src/analysis/tally-types.js";
+import { reportSections } from "../src/report/sections.js";
 import { readRecords } from "../src/store/read-records.js";
 import { emptySmtpRecord, type ScanRecord } from "../src/store/schema.js";
 import type { Target } from "../src/targets/target.js";
-import { lastJsonLine, MB, numberArg, parseArgs, type TimedRun, timed } from "./common.js";
+import { MB, numberArg, parseArgs, runPhaseChild, sampleHeapMb, type TimedRun } from "./common.js";
 import { ipOf, plan, syntheticRecords, writeJsonl } from "./synthetic-records.js";
 
 interface PhaseResult {
@@ -144,26 +144,12 @@ function* targets(): Generator<Target> {
   }
 }
 
-function heapSampler(): () => number {
-  let peak = 0;
-  const sample = () => {
-    peak = Math.max(peak, process.memoryUsage().heapUsed);
-  };
-  const timer = setInterval(sample, 100);
-  timer.unref();
-  return () => {
-    sample();
-    clearInterval(timer);
-    return peak / 2 ** 20;
-  };
-}
-
 async function tallyPhase(
   phase: string,
   source: AsyncIterable<ScanRecord> | Iterable<ScanRecord>,
   withSections: boolean,
 ): Promise<void> {
-  const peakHeap = heapSampler();
+  const peakHeap = sampleHeapMb();
   const started = performance.now();
   const tallies = new Tallies({ targets: targets(), sample: { sampled: records, spaceSize: 2 ** 32 } });
   let n = 0;
@@ -204,7 +190,7 @@ function check(result: TallyResult, n: number, tables: number | undefined): void
 }
 
 async function generatePhase(): Promise<void> {
-  const peakHeap = heapSampler();
+  const peakHeap = sampleHeapMb();
   const started = performance.now();
   let n = 0;
   for (const _ of dressedRecords()) n += 1;
@@ -222,7 +208,7 @@ async function generatePhase(): Promise<void> {
 }
 
 async function writePhase(path: string): Promise<void> {
-  const peakHeap = heapSampler();
+  const peakHeap = sampleHeapMb();
   const started = performance.now();
   const n = await writeJsonl(path, dressedRecords());
   const result: PhaseResult = {
@@ -239,15 +225,8 @@ async function writePhase(path: string): Promise<void> {
   console.log(JSON.stringify(result));
 }
 
-async function runPhase(phase: string, extra: string[] = []): Promise<PhaseResult & { run: TimedRun }> {
-  const self = fileURLToPath(import.meta.url);
-  const run = await timed(
-    process.execPath,
-    [self, "--phase", phase, "--records", String(records), ...extra],
-    30 * 60_000,
-  );
-  if (run.code !== 0) throw new Error(`phase ${phase} failed (${run.code}):\n${run.stderr}`);
-  return { ...lastJsonLine<PhaseResult>(run.stdout), run };
+function runPhase(phase: string, extra: string[] = []): Promise<PhaseResult & { run: TimedRun }> {
+  return runPhaseChild<PhaseResult>(fileURLToPath(import.meta.url), phase, records, extra);
 }
 
 async function main(): Promise<void> {

@@ -61,7 +61,8 @@ export async function analyseRun(
   model: Model | null = null,
 ): Promise<RunAnalysis> {
   const known = knownKeyIndex(loadKnownKeys());
-  const clusters = await clustersOf(runRecords(paths, model), { known });
+  // clustering reads keys only: no need to identify the records for it
+  const clusters = await clustersOf(runRecords(paths), { known });
   writeClustersJsonl(paths.clusters, clusters);
   const tallies = new Tallies({ sample: sampleInfo(run), keyCounts: keyCountsFromClusters(clusters) });
   for await (const target of domainTargets(paths)) tallies.addTarget(target);

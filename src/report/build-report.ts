@@ -6,7 +6,6 @@ import { mkdirSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import type { RunAnalysis } from "../analysis/analyse-run.js";
 import { domainTargets, runRecords } from "../analysis/analyse-run.js";
-import { reportSections, summaryFigures } from "../analysis/sections.js";
 import type { Model } from "../fingerprint/model.js";
 import { writeTables } from "../store/csv.js";
 import { buildRunDatabase } from "../store/run-database.js";
@@ -15,6 +14,7 @@ import { SCHEMA_VERSION } from "../store/schema.js";
 import { clusterGraphs, clusterSection } from "./cluster-section.js";
 import { renderReport } from "./html.js";
 import type { ReportModel, ReportTable } from "./report-model.js";
+import { reportSections, summaryFigures } from "./sections.js";
 
 export interface BuiltReport {
   tables: number;

@@ -1,7 +1,8 @@
 /** The report's key-reuse section: the size distribution, the largest clusters, their graphs. */
-import { barChart } from "../analysis/chart-specs.js";
+
 import type { Cluster } from "../analysis/cluster-types.js";
 import { clusterSizeDistribution } from "../analysis/clusters.js";
+import { barChart } from "./chart-specs.js";
 import { clusterDot, overviewDot, renderSvg } from "./cluster-graph.js";
 import type { ReportFigure, ReportSection } from "./report-model.js";
 

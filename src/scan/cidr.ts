@@ -77,15 +77,6 @@ export function cidrSize(cidr: Cidr): bigint {
   return 1n << BigInt(bits - cidr.prefix);
 }
 
-/** Every address of a CIDR, lazily, in order. */
-export function* cidrAddresses(cidr: Cidr): Generator<string> {
-  const bytes = cidr.address.toByteArray();
-  let value = 0n;
-  for (const b of bytes) value = (value << 8n) | BigInt(b);
-  const count = cidrSize(cidr);
-  for (let k = 0n; k < count; k++) yield addressFromBigint(value + k, bytes.length);
-}
-
 export function addressFromBigint(value: bigint, byteLength: number): string {
   const out = new Array<number>(byteLength);
   let v = value;

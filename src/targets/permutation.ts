@@ -58,8 +58,8 @@ function roundKeys(seed: string, width: number, bytesPerKey: number): Buffer {
   );
 }
 
-/** murmur3's 32-bit finaliser: every input bit affects every output bit. */
-function fmix32(input: number): number {
+/** murmur3's 32-bit finaliser: every input bit affects every output bit (shard.ts uses it too). */
+export function fmix32(input: number): number {
   let h = input;
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);

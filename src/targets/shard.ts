@@ -16,6 +16,7 @@
 
 import { InputError } from "../scan/cidr.js";
 import { parseStrictIp, parseV4Number } from "./address-value.js";
+import { fmix32 } from "./permutation.js";
 
 export interface Shard {
   /** 0-based */
@@ -82,14 +83,4 @@ function fnvByte(state: FnvState, byte: number): void {
 
 function fold(state: FnvState): number {
   return fmix32((state.lo ^ fmix32(state.hi)) >>> 0);
-}
-
-function fmix32(input: number): number {
-  let h = input;
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
 }

@@ -3,7 +3,7 @@
  * report renders them to SVG offline; src/report/chart-svg.ts refuses anything that loads).
  * No `$schema`: nothing needs fetching to read them.
  */
-import type { ReportChart } from "../report/report-model.js";
+import type { ReportChart } from "./report-model.js";
 
 const WIDTH = 480;
 const BAR_STEP = 20;

@@ -1,10 +1,10 @@
 import * as vega from "vega";
 import * as vegaLite from "vega-lite";
 import { describe, expect, it } from "vitest";
-import type { ReportSection } from "../report/report-model.js";
+import { tallyRecords } from "../analysis/tallies.js";
+import { makeRecord } from "../analysis/test-records.js";
+import type { ReportSection } from "./report-model.js";
 import { reportSections, summaryFigures } from "./sections.js";
-import { tallyRecords } from "./tallies.js";
-import { makeRecord } from "./test-records.js";
 
 async function sampleResult() {
   const records = [

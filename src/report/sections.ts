@@ -4,9 +4,10 @@
  * their data inline. Long tables are "long" (one row per value) rather than one column per
  * product or port, so the columns never depend on what a run found.
  */
-import type { Cell, ReportChart, ReportColumn, ReportSection, ReportTable } from "../report/report-model.js";
+
+import type { CountRow, SoftwareCounts, TallyResult, TlsPosture } from "../analysis/tally-types.js";
 import { barChart, intervalChart, stackedBarChart } from "./chart-specs.js";
-import type { CountRow, SoftwareCounts, TallyResult, TlsPosture } from "./tally-types.js";
+import type { Cell, ReportChart, ReportColumn, ReportSection, ReportTable } from "./report-model.js";
 
 export interface SectionOptions {
   /** products shown in the market-share charts (tables keep every row); default 15 */
