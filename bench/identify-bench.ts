@@ -28,86 +28,101 @@ import { ENGINE_DEFAULTS, runScan } from "../src/scan/engine.js";
 import { Scope } from "../src/scan/scope.js";
 import type { ScanRecord } from "../src/store/schema.js";
 import { repoRoot } from "../src/util/paths.js";
-import {
-  crossValidated,
-  filterFeatures,
-  LEVELS,
-  leaveOneProductOut,
-  type Prediction,
-  summary,
-} from "./identify-eval.js";
+import { EVIDENCE_LEVELS } from "../src/fingerprint/evidence.js";
+import { evaluate, LEVEL_NAMES, type Summary, summary, versionCovers } from "./identify-eval.js";
 import { labelledExamples } from "./labelled.js";
 
 const pct = (x: number) => `${(x * 100).toFixed(1)} %`;
 const out: string[] = [];
 const say = (line = "") => out.push(line);
 
-function confusion(predictions: Prediction[]): string[] {
-  const truths = [...new Set(predictions.map((p) => p.truth))].sort();
-  const predicted = [...new Set(predictions.map((p) => p.software.product))].sort();
-  const rows = [
-    `| truth \\ answer | ${predicted.join(" | ")} |`,
-    `|---|${predicted.map(() => "---:").join("|")}|`,
-  ];
-  for (const t of truths) {
-    const cells = predicted.map(
-      (p) => predictions.filter((x) => x.truth === t && x.software.product === p).length || "",
-    );
-    rows.push(`| ${t} | ${cells.join(" | ")} |`);
-  }
-  return rows;
+function row(label: string, s: Summary): string {
+  return `| ${label} | ${s.n} | ${pct(s.accuracy)} | ${pct(s.wrongNames)} | ${s.versionN ? `${pct(s.versionAccuracy)} (${s.versionN})` : "—"} | ${s.ece.toFixed(3)} |`;
 }
 
 function offline(): void {
   const files = loadRules();
   const examples = labelledExamples();
   const training = examples.map(trainingExample);
-  say("## Offline: labelled records, each predicted without its own server's records");
+  const started = performance.now();
+  const evaluation = evaluate(files, examples, training);
+  const seconds = (performance.now() - started) / 1000;
+  const sources = new Set(examples.map((e) => e.source));
+  const count = (origin: string) => examples.filter((e) => e.origin === origin).length;
+  say("## Offline, held out: leave-one-source-out and leave-one-product-out");
   say();
   say(
-    `${examples.length} records: ${examples.filter((e) => e.source === "lab").length} lab golden, ` +
-      `${examples.filter((e) => e.source === "learned").length} recorded with \`learn\` (lab, every probe), ` +
-      `${examples.filter((e) => e.source === "synthetic").length} synthetic (documented behaviour); ${files.length} rule files.`,
+    `${examples.length} labelled examples from ${sources.size} sources: ${count("corpus")} corpus greetings ` +
+      `(rules/examples/<protocol>/), ${count("lab")} lab golden records, ${count("learned")} recorded from the lab with every probe, ` +
+      `${count("synthetic")} whole records written from documented behaviour; ${files.length} rule files, ` +
+      `${new Set(files.map((f) => f.product)).size} products. Evaluated in ${seconds.toFixed(0)} s.`,
   );
   say();
-  say("| evidence | records | top-1 product | version or range | ECE |");
-  say("|---|---:|---:|---:|---:|");
-  let all: Prediction[] = [];
-  for (const level of LEVELS) {
-    const p = crossValidated(files, examples, training, 5, (f) => filterFeatures(f, level.keep));
-    const s = summary(p);
-    say(
-      `| ${level.name} | ${s.n} | ${pct(s.accuracy)} | ${pct(s.versionAccuracy)} (${s.versionN}) | ${s.ece.toFixed(3)} |`,
-    );
-    all = p;
+  say("Leave-one-source-out (each example predicted by a model trained without its whole source), greeting only:");
+  say();
+  say("| protocol | examples | top-1 product | wrong name | version or range | ECE |");
+  say("|---|---:|---:|---:|---:|---:|");
+  const loso = evaluation.loso;
+  for (const protocol of ["smtp", "ssh", "imap", "pop3", "http"]) {
+    const p = loso.filter((x) => x.protocol === protocol && x.level === "banner");
+    if (p.length) say(row(protocol.toUpperCase(), summary(p)));
   }
-  const stripped = summary(crossValidated(files, examples, training, 5, withoutBanner));
-  say(
-    `| all, banner hidden | ${stripped.n} | ${pct(stripped.accuracy)} | ${pct(stripped.versionAccuracy)} (${stripped.versionN}) | ${stripped.ece.toFixed(3)} |`,
-  );
-  const lopo = summary(leaveOneProductOut(files, examples, training));
-  const lopoStripped = summary(leaveOneProductOut(files, examples, training, withoutBanner));
-  say(
-    `| leave-one-product-out | ${lopo.n} | ${pct(lopo.accuracy)} | ${pct(lopo.versionAccuracy)} (${lopo.versionN}) | ${lopo.ece.toFixed(3)} |`,
-  );
-  say(
-    `| leave-one-product-out, banner hidden | ${lopoStripped.n} | ${pct(lopoStripped.accuracy)} | ${pct(lopoStripped.versionAccuracy)} (${lopoStripped.versionN}) | ${lopoStripped.ece.toFixed(3)} |`,
-  );
+  say(row("all", summary(loso.filter((x) => x.level === "banner"))));
   say();
-  say("Confusion matrix (all evidence, grouped 5-fold):");
+  say("Leave-one-source-out by evidence level (each level over the examples whose source reaches it):");
   say();
-  for (const row of confusion(all)) say(row);
-  const wrong = all.filter((p) => !p.correct);
+  say("| evidence | examples | top-1 product | wrong name | version or range | ECE |");
+  say("|---|---:|---:|---:|---:|---:|");
+  for (const level of EVIDENCE_LEVELS) {
+    const p = loso.filter((x) => x.level === level);
+    if (p.length) say(row(LEVEL_NAMES[level], summary(p)));
+  }
+  const hidden = summary(evaluation.hidden.filter((x) => x.level !== "banner"));
+  say(row("SMTP with EHLO, greeting hidden", hidden));
+  say();
+  say("Leave-one-product-out (the product's rule files and examples removed; right = `unknown`):");
+  say();
+  say("| evidence | examples | products | `unknown` | wrong name | ECE |");
+  say("|---|---:|---:|---:|---:|---:|");
+  for (const level of EVIDENCE_LEVELS) {
+    const p = evaluation.lopo.filter((x) => x.level === level);
+    if (!p.length) continue;
+    const s = summary(p);
+    say(`| ${LEVEL_NAMES[level]} | ${s.n} | ${new Set(p.map((x) => x.truth)).size} | ${pct(s.accuracy)} | ${pct(s.wrongNames)} | ${s.ece.toFixed(3)} |`);
+  }
+  say();
+  say(`Temperatures (fitted on the held-out scores): ${JSON.stringify(evaluation.temperatures, (_, v) => (typeof v === "number" ? Number(v.toFixed(2)) : v))}`);
+  say();
+  const wrong = loso.filter((p) => p.wrongName && p.level === "banner");
+  const pairs = new Map<string, number>();
+  for (const p of wrong) pairs.set(`${p.truth} → ${p.answer}`, (pairs.get(`${p.truth} → ${p.answer}`) ?? 0) + 1);
   if (wrong.length) {
+    say("Wrong names, greeting only, leave-one-source-out (truth → answer: count):");
     say();
     say(
-      "Wrong answers: " +
-        wrong
-          .map((p) => `${p.name} (${p.truth} → ${p.software.product} ${pct(p.software.confidence)})`)
-          .join("; "),
+      [...pairs]
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, 40)
+        .map(([k, v]) => `${k}: ${v}`)
+        .join("; "),
     );
+    say();
   }
-  say();
+  const lopoWrong = evaluation.lopo.filter((p) => p.wrongName && p.level === "banner");
+  if (lopoWrong.length) {
+    const named = new Map<string, number>();
+    for (const p of lopoWrong) named.set(`${p.truth} → ${p.answer}`, (named.get(`${p.truth} → ${p.answer}`) ?? 0) + 1);
+    say("Held-out products given another name, greeting only:");
+    say();
+    say(
+      [...named]
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, 30)
+        .map(([k, v]) => `${k}: ${v}`)
+        .join("; "),
+    );
+    say();
+  }
 }
 
 async function identifyLive(ip: string, port: number, protocol: string): Promise<ScanRecord> {
@@ -171,8 +186,8 @@ async function live(): Promise<void> {
     return;
   }
   const model = loadModel();
-  say("| endpoint | truth | smtpsurvey | conf. | banner hidden | probes | s | nmap -sV | s |");
-  say("|---|---|---|---:|---|---:|---:|---|---:|");
+  say("| endpoint | truth | smtpsurvey | version or range | conf. | banner hidden | probes | s | nmap -sV | s |");
+  say("|---|---|---|---|---:|---|---:|---:|---|---:|");
   const tally = {
     ours: 0,
     oursHidden: 0,
@@ -180,6 +195,7 @@ async function live(): Promise<void> {
     oursSeconds: 0,
     nmapSeconds: 0,
     probes: 0,
+    versions: 0,
     calib: [] as Array<{ confidence: number; correct: boolean }>,
   };
   for (const e of endpoints) {
@@ -199,19 +215,23 @@ async function live(): Promise<void> {
     tally.probes += record.smtp?.probes.length ?? 0;
     tally.calib.push({ confidence: record.software?.confidence ?? 0, correct: ours === truth });
     const v = record.software?.version ?? record.software?.version_range ?? "";
+    const versionRight =
+      ours === truth &&
+      versionCovers({ version: record.software?.version ?? null, range: record.software?.version_range ?? null }, e.s.version) === true;
+    tally.versions += versionRight ? 1 : 0;
     say(
-      `| ${e.s.name}:${e.port} | ${e.s.product} ${e.s.version} | ${ours === truth ? "✓" : "✗"} ${ours} ${v} | ${pct(record.software?.confidence ?? 0)} | ${hidden?.product === truth ? "✓" : "✗"} ${hidden?.product} | ${record.smtp?.probes.length ?? 0} | ${seconds.toFixed(2)} | ${nmapRight ? "✓" : "✗"} ${n.answer.replaceAll("|", "/")} | ${n.seconds.toFixed(1)} |`,
+      `| ${e.s.name}:${e.port} | ${e.s.product} ${e.s.version} | ${ours === truth ? "✓" : "✗"} ${ours} | ${versionRight ? "✓" : "✗"} ${v} | ${pct(record.software?.confidence ?? 0)} | ${hidden?.product === truth ? "✓" : "✗"} ${hidden?.product} | ${record.smtp?.probes.length ?? 0} | ${seconds.toFixed(2)} | ${nmapRight ? "✓" : "✗"} ${n.answer.replaceAll("|", "/")} | ${n.seconds.toFixed(1)} |`,
     );
   }
   const k = endpoints.length;
   say();
-  say("| tool | top-1 product | banner hidden | probes per host | seconds per host |");
-  say("|---|---:|---:|---:|---:|");
+  say("| tool | top-1 product | version or range | banner hidden | probes per host | seconds per host |");
+  say("|---|---:|---:|---:|---:|---:|");
   say(
-    `| smtpsurvey identify | ${tally.ours}/${k} (${pct(tally.ours / k)}) | ${tally.oursHidden}/${k} | ${(tally.probes / k).toFixed(1)} | ${(tally.oursSeconds / k).toFixed(2)} |`,
+    `| smtpsurvey identify | ${tally.ours}/${k} (${pct(tally.ours / k)}) | ${tally.versions}/${k} | ${tally.oursHidden}/${k} | ${(tally.probes / k).toFixed(1)} | ${(tally.oursSeconds / k).toFixed(2)} |`,
   );
   say(
-    `| nmap -sV -n -Pn | ${tally.nmap}/${k} (${pct(tally.nmap / k)}) | — | — | ${(tally.nmapSeconds / k).toFixed(2)} |`,
+    `| nmap -sV -n -Pn | ${tally.nmap}/${k} (${pct(tally.nmap / k)}) | — | — | — | ${(tally.nmapSeconds / k).toFixed(2)} |`,
   );
   say();
 }

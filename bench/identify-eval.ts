@@ -1,58 +1,69 @@
 /**
- * Offline accuracy of the identification model on labelled records, always on records the
- * weights were not learned from: grouped k-fold (one server's records share a fold) and
- * leave-one-product-out. Used by identify-bench.ts.
+ * Offline accuracy of the identification model on labelled examples, always on examples the
+ * counts were not learned from:
+ *  - leave-one-source-out: every example predicted by a model trained without its whole source
+ *    (one documentation source, thread, package or lab server); the temperatures it is read at
+ *    were fitted on other sources' held-out scores (10 folds of whole sources);
+ *  - leave-one-product-out: every example of a product predicted by a model with neither that
+ *    product's examples nor its rule files: the right answer is then "unknown".
+ * Used by identify-bench.ts.
  */
-
-import { levelKeeps } from "../src/fingerprint/evidence.js";
+import { Dataset } from "../src/fingerprint/dataset.js";
+import { atLevel, EVIDENCE_LEVELS, type EvidenceLevel } from "../src/fingerprint/evidence.js";
 import type { Example } from "../src/fingerprint/examples.js";
-import { extractFeatures, type Features } from "../src/fingerprint/features.js";
-import { catalogue, Model, resolveProduct, UNKNOWN } from "../src/fingerprint/model.js";
+import type { Features } from "../src/fingerprint/features.js";
+import { catalogue, type Model, UNKNOWN } from "../src/fingerprint/model.js";
 import type { ProductRules } from "../src/fingerprint/rules.js";
 import {
-  countFirings,
+  decideHeldOut,
   expectedCalibrationError,
   fitTemperatures,
+  type HeldOut,
+  heldOutScores,
+  modelFromTables,
   type TrainingExample,
 } from "../src/fingerprint/train.js";
-import type { Software } from "../src/store/schema.js";
 
 export interface Prediction {
   name: string;
   source: string;
+  protocol: string;
+  level: EvidenceLevel;
   truth: string;
-  truthVersion: string | null;
-  software: Software;
+  answer: string;
+  confidence: number;
   correct: boolean;
+  /** a product's name that is not the truth (the worst answer) */
+  wrongName: boolean;
+  /** whether the version or range covers the true version (null: nothing to judge) */
   versionRight: boolean | null;
 }
 
-/** Which features each evidence level keeps (PingedIn's layering: banner, + EHLO, + HELP, + probes). */
-export const LEVELS: Array<{ name: string; keep: (feature: string) => boolean }> = [
-  { name: "banner only", keep: (f) => levelKeeps("banner", f) },
-  { name: "+ EHLO", keep: (f) => levelKeeps("ehlo", f) },
-  { name: "+ HELP", keep: (f) => levelKeeps("help", f) },
-  { name: "+ probes (all)", keep: () => true },
-];
-
-export function filterFeatures(features: Features, keep: (f: string) => boolean): Features {
-  return new Map([...features].filter(([name]) => keep(name)));
-}
+export const LEVEL_NAMES: Record<EvidenceLevel, string> = {
+  banner: "greeting only",
+  ehlo: "+ EHLO",
+  help: "+ HELP, STARTTLS, certificate",
+  probes: "+ probes (all)",
+};
 
 /** Whether a version or range reported covers the true version ("3.7-3.8" covers 3.7.11). */
-export function versionCovers(software: Software, truth: string | null): boolean | null {
+export function versionCovers(
+  reported: { version: string | null; range: string | null },
+  truth: string | null,
+): boolean | null {
   if (!truth) return null;
-  if (software.version)
+  if (reported.version)
     return (
-      truth === software.version ||
-      truth.startsWith(`${software.version}.`) ||
-      software.version.startsWith(truth)
+      truth === reported.version ||
+      truth.startsWith(`${reported.version}.`) ||
+      truth.startsWith(`${reported.version}p`) ||
+      reported.version.startsWith(truth)
     );
-  const range = software.version_range;
+  const range = reported.range;
   if (!range) return false;
   const cmp = (a: string, b: string) => {
-    const pa = a.split(/[.p]/).map(Number);
-    const pb = b.split(/[.p]/).map(Number);
+    const pa = a.split(/[.p_-]/).map(Number);
+    const pb = b.split(/[.p_-]/).map(Number);
     for (let i = 0; i < Math.max(pa.length, pb.length); i += 1) {
       const d = (pa[i] ?? 0) - (pb[i] ?? 0);
       if (Number.isNaN(d)) return 0;
@@ -65,6 +76,8 @@ export function versionCovers(software: Software, truth: string | null): boolean
   if (ge?.[1]) return cmp(truth, ge[1]) >= 0;
   const lt = /^<\s*(\S+)$/.exec(range);
   if (lt?.[1]) return cmp(truth, lt[1]) < 0;
+  const le = /^<=\s*(\S+)$/.exec(range);
+  if (le?.[1]) return cmp(prefix(truth, le[1].split(".").length), le[1]) <= 0;
   const between = /^(\S+?)\s*-\s*(\S+)$/.exec(range);
   if (between?.[1] && between[2]) {
     const hi = between[2];
@@ -73,92 +86,162 @@ export function versionCovers(software: Software, truth: string | null): boolean
   return truth === range || truth.startsWith(`${range}.`);
 }
 
-export function predict(model: Model, example: Example, features: Features): Prediction {
-  const software = model.identify(example.record.protocol, features);
-  const truth = resolveProduct(model.products, example.record.protocol, example.product);
-  const correct = software.product === truth;
+function prediction(
+  model: Model,
+  example: Example,
+  features: Features,
+  h: HeldOut,
+  temperature: number,
+): Prediction {
+  const d = decideHeldOut(h, temperature);
+  const details = d.answer === UNKNOWN ? null : model.detailsFor(d.answer, atLevel(features, h.level));
   return {
     name: example.name,
     source: example.source,
-    truth,
-    truthVersion: example.version,
-    software,
-    correct,
-    versionRight: correct && truth !== UNKNOWN ? versionCovers(software, example.version) : null,
+    protocol: h.protocol,
+    level: h.level,
+    truth: d.truth,
+    answer: d.answer,
+    confidence: d.confidence,
+    correct: d.correct,
+    wrongName: !d.correct && d.answer !== UNKNOWN,
+    versionRight: d.correct && d.truth !== UNKNOWN && details ? versionCovers(details, example.version) : null,
   };
 }
 
-function modelWithout(files: ProductRules[], train: TrainingExample[]): Model {
-  const counts = countFirings(files, train);
-  // the temperatures too are learned without the held-out records
-  const fitted = train.length >= 4 ? fitTemperatures(files, train, 5) : { temperature: 1, temperatures: {} };
-  return new Model(files, {
-    format: 1,
-    trained_at: "bench",
-    examples: train.length,
-    temperature: fitted.temperature,
-    temperatures: fitted.temperatures,
-    counts,
-  });
+/** Temperatures for each held-out point fitted on the points of the other calibration folds. */
+function foldedTemperatures(points: HeldOut[], sourceOf: (i: number) => string, folds = 10) {
+  const fold = new Map<string, number>();
+  for (const p of points) {
+    const s = sourceOf(p.index);
+    if (!fold.has(s)) fold.set(s, fold.size % folds);
+  }
+  const foldOf = (p: HeldOut) => fold.get(sourceOf(p.index)) ?? 0;
+  const fitted = Array.from({ length: folds }, (_, k) => fitTemperatures(points.filter((p) => foldOf(p) !== k)));
+  return (p: HeldOut) => {
+    const f = fitted[foldOf(p)];
+    return f?.temperatures[p.level] ?? f?.temperature ?? 1;
+  };
 }
 
-/** Grouped k-fold: each record predicted by a model learned without its server's records. */
-export function crossValidated(
+export interface Evaluation {
+  loso: Prediction[];
+  lopo: Prediction[];
+  /** LOSO over the same examples with every greeting hidden (the banner-stripped case) */
+  hidden: Prediction[];
+  temperatures: Partial<Record<EvidenceLevel, number>>;
+}
+
+/** Leave-one-source-out over examples (features transformed first, e.g. greeting hidden). */
+export function leaveOneSourceOut(
   files: ProductRules[],
   examples: Example[],
   training: TrainingExample[],
-  folds = 5,
   transform: (f: Features) => Features = (f) => f,
-): Prediction[] {
-  const groups = [...new Set(training.map((t) => t.group))];
-  const foldOf = (group: string) => groups.indexOf(group) % folds;
-  const out: Prediction[] = [];
-  for (let k = 0; k < folds; k += 1) {
-    const model = modelWithout(
-      files,
-      training.filter((t) => foldOf(t.group) !== k),
-    );
-    examples.forEach((e, i) => {
-      const t = training[i];
-      if (t && foldOf(t.group) === k) out.push(predict(model, e, transform(extractFeatures(e.record))));
-    });
-  }
-  return out;
+): { predictions: Prediction[]; points: HeldOut[] } {
+  const products = catalogue(files);
+  const data = new Dataset(products, training, transform);
+  const sourceOf = (i: number) => training[i]?.source ?? "";
+  const points = heldOutScores(files, data, sourceOf);
+  const temperatureOf = foldedTemperatures(points, sourceOf);
+  const model = modelFromTables(files, data.tables());
+  const predictions = points.map((h) => {
+    const e = examples[h.index] as Example;
+    return prediction(model, e, transform(training[h.index]?.features ?? new Map()), h, temperatureOf(h));
+  });
+  return { predictions, points };
 }
 
-/** Leave-one-product-out: every record of a product predicted by a model that never saw that product. */
+/** Leave-one-product-out: each product's rules and examples removed; its examples must be "unknown". */
 export function leaveOneProductOut(
   files: ProductRules[],
   examples: Example[],
   training: TrainingExample[],
-  transform: (f: Features) => Features = (f) => f,
+  temperatures: Partial<Record<EvidenceLevel, number>>,
 ): Prediction[] {
   const products = catalogue(files);
-  const classOf = (e: Example) => resolveProduct(products, e.record.protocol, e.product);
+  const data = new Dataset(products, training);
   const out: Prediction[] = [];
-  for (const cls of new Set(examples.map(classOf))) {
-    const model = modelWithout(
-      files,
-      training.filter((_, i) => examples[i] && classOf(examples[i]) !== cls),
-    );
-    examples.forEach((e) => {
-      if (classOf(e) === cls) out.push(predict(model, e, transform(extractFeatures(e.record))));
-    });
+  const byProduct = new Map<string, number[]>();
+  training.forEach((_, i) => {
+    const cls = data.truthName[i] ?? UNKNOWN;
+    if (cls !== UNKNOWN) byProduct.set(cls, [...(byProduct.get(cls) ?? []), i]);
+  });
+  for (const [held, members] of byProduct) {
+    const keptFiles = files.filter((f) => f.product !== held);
+    const others = catalogue(keptFiles);
+    const protocols = new Set(members.map((i) => data.protocolOf[i] ?? "smtp"));
+    const tables = new Map();
+    const views = new Map<string, ReturnType<Dataset["tableWithout"]>>();
+    for (const p of protocols) {
+      const view = data.tableWithout(p, held, others);
+      tables.set(p, view.table);
+      views.set(p, view);
+    }
+    const model = modelFromTables(keptFiles, tables);
+    for (const i of members) {
+      const protocol = data.protocolOf[i] ?? "smtp";
+      const view = views.get(protocol);
+      if (!view) continue;
+      const pm = model.protocolModel(protocol);
+      for (const level of EVIDENCE_LEVELS) {
+        if (EVIDENCE_LEVELS.indexOf(level) > EVIDENCE_LEVELS.indexOf(data.reach[i] ?? "probes")) continue;
+        const h: HeldOut = {
+          index: i,
+          protocol,
+          classes: pm.classes,
+          truth: pm.classes.length - 1,
+          logLikelihood: model.logLikelihoodOf(protocol, view.firingsOf(i, level)),
+          logPrior: pm.logPrior,
+          level,
+        };
+        const e = examples[i] as Example;
+        const p = prediction(model, e, training[i]?.features ?? new Map(), h, temperatures[level] ?? 1);
+        out.push({ ...p, truth: held, versionRight: null, wrongName: p.answer !== UNKNOWN });
+      }
+    }
   }
   return out;
 }
 
-export function summary(predictions: Prediction[]) {
+export interface Summary {
+  n: number;
+  accuracy: number;
+  wrongNames: number;
+  versionAccuracy: number;
+  versionN: number;
+  ece: number;
+}
+
+export function summary(predictions: Prediction[]): Summary {
   const n = predictions.length;
-  const right = predictions.filter((p) => p.correct).length;
   const versioned = predictions.filter((p) => p.versionRight !== null);
   return {
     n,
-    accuracy: n ? right / n : 0,
+    accuracy: n ? predictions.filter((p) => p.correct).length / n : 0,
+    wrongNames: n ? predictions.filter((p) => p.wrongName).length / n : 0,
     versionAccuracy: versioned.length ? versioned.filter((p) => p.versionRight).length / versioned.length : 0,
     versionN: versioned.length,
-    ece: expectedCalibrationError(
-      predictions.map((p) => ({ confidence: p.software.confidence, correct: p.correct })),
-    ),
+    ece: expectedCalibrationError(predictions.map((p) => ({ confidence: p.confidence, correct: p.correct }))),
   };
+}
+
+export function evaluate(files: ProductRules[], examples: Example[], training: TrainingExample[]): Evaluation {
+  const loso = leaveOneSourceOut(files, examples, training);
+  const { temperatures } = fitTemperatures(loso.points);
+  const hideGreeting = (f: Features) => {
+    const out = new Map(f);
+    for (const name of ["banner", "banner.raw", "ssh.banner", "imap.greeting", "pop3.greeting", "http.server", "hint"])
+      out.delete(name);
+    return out;
+  };
+  const smtpOnly = examples.map((e, i) => ({ e, t: training[i] })).filter((x) => x.e.record.smtp?.ehlo);
+  const hidden = leaveOneSourceOut(
+    files,
+    smtpOnly.map((x) => x.e),
+    smtpOnly.map((x) => x.t as TrainingExample),
+    hideGreeting,
+  ).predictions;
+  const lopo = leaveOneProductOut(files, examples, training, temperatures);
+  return { loso: loso.predictions, lopo, hidden, temperatures };
 }

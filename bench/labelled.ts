@@ -1,13 +1,24 @@
-/** Every labelled record the model learns from and is measured on: lab golden records and fixtures. */
+/** Every labelled record the model learns from and is measured on: the corpus, record fixtures, lab golden records. */
+import { join } from "node:path";
 import { allServers } from "../lab/servers/index.js";
-import { type Example, loadFixtureExamples, loadLabExamples } from "../src/fingerprint/examples.js";
+import {
+  type Example,
+  loadCorpusExamples,
+  loadLabExamples,
+  loadRecordExamples,
+} from "../src/fingerprint/examples.js";
+import { repoRoot } from "../src/util/paths.js";
 
 /** The lab's own truth for an address (its server list: product and installed version). */
-export function labTruth(ip: string): { product: string; version: string } | undefined {
+export function labTruth(ip: string): { product: string; version: string; name: string } | undefined {
   const server = allServers.find((s) => s.ip === ip);
-  return server ? { product: server.product, version: server.version } : undefined;
+  return server ? { product: server.product, version: server.version, name: server.name } : undefined;
 }
 
 export function labelledExamples(): Example[] {
-  return [...loadLabExamples(labTruth), ...loadFixtureExamples()];
+  return [
+    ...loadLabExamples(labTruth, join(repoRoot(), "test", "fixtures", "lab")),
+    ...loadRecordExamples(),
+    ...loadCorpusExamples(),
+  ];
 }

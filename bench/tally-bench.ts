@@ -71,6 +71,8 @@ function software(product: string, vendor: string | null, version: string | null
     kind: product === "openssh" ? "ssh-server" : product === "unknown" ? null : "open-source-mta",
     version,
     version_range: null,
+    os: null,
+    hint: null,
     confidence,
     alternatives: [],
     evidence: [],

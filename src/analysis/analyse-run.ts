@@ -7,6 +7,7 @@ import { createReadStream, existsSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { identifyRecord } from "../fingerprint/identify.js";
 import type { Model } from "../fingerprint/model.js";
+import { priorRows, reestimatePrior } from "../fingerprint/prior-em.js";
 import { readRecords } from "../store/read-records.js";
 import { type RunJson, type RunPaths, writeFileAtomic } from "../store/run-dir.js";
 import type { ScanRecord } from "../store/schema.js";
@@ -55,6 +56,11 @@ export function sampleInfo(run: RunJson): SampleInfo | undefined {
   return { sampled: Number(meta.sample.count), spaceSize: Number(meta.space_size) };
 }
 
+/**
+ * With a model, the records are identified again: first the prior over products is
+ * re-estimated from the run's own records (EM, prior-em.ts), then every record is identified
+ * under that prior, so an ambiguous record is weighed against what this survey found.
+ */
 export async function analyseRun(
   paths: RunPaths,
   run: RunJson,
@@ -66,8 +72,12 @@ export async function analyseRun(
   writeClustersJsonl(paths.clusters, clusters);
   const tallies = new Tallies({ sample: sampleInfo(run), keyCounts: keyCountsFromClusters(clusters) });
   for await (const target of domainTargets(paths)) tallies.addTarget(target);
+  model?.runPriors.clear();
+  const priors = model ? await reestimatePrior(model, runRecords(paths)) : [];
   for await (const record of runRecords(paths, model)) tallies.add(record);
   const result = tallies.result();
+  if (priors.length)
+    result.priors = priors.map((e) => ({ protocol: e.protocol, records: e.records, rows: priorRows(e) }));
   writeFileAtomic(paths.analysis, `${JSON.stringify(result, null, 1)}\n`);
   return { clusters, tallies: result };
 }

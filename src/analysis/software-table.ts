@@ -26,11 +26,13 @@ export class SoftwareTable {
   id(software: Software | null): number {
     if (!software) return UNKNOWN_SOFTWARE;
     const version = software.version ?? software.version_range;
-    const key = `${software.product}\u0000${software.vendor ?? ""}\u0000${software.kind ?? ""}\u0000${version ?? ""}`;
+    // an unknown product that names itself keeps its word, so a person can write the missing rule
+    const product = unknownLabel(software);
+    const key = `${product}\u0000${software.vendor ?? ""}\u0000${software.kind ?? ""}\u0000${version ?? ""}`;
     let id = this.ids.get(key);
     if (id === undefined) {
       id = this.infos.length;
-      this.infos.push({ product: software.product, vendor: software.vendor, kind: software.kind, version });
+      this.infos.push({ product, vendor: software.vendor, kind: software.kind, version });
       this.ids.set(key, id);
     }
     return id;
@@ -43,6 +45,13 @@ export class SoftwareTable {
 
 export const UNKNOWN_LABEL = "unknown";
 
+/** "unknown (says: FooMail)" for an unknown answer with a hint; the product otherwise. */
+export function unknownLabel(software: Pick<Software, "product" | "hint">): string {
+  return software.product === UNKNOWN_LABEL && software.hint ? `${UNKNOWN_LABEL} (says: ${software.hint})` : software.product;
+}
+
+const isUnknown = (product: string) => product === UNKNOWN_LABEL || product.startsWith(`${UNKNOWN_LABEL} (`);
+
 /** Product/vendor/kind/version tables from counts per software id (UNKNOWN_SOFTWARE included). */
 export function softwareCounts(idCounts: ReadonlyMap<number, number>, table: SoftwareTable): SoftwareCounts {
   let total = 0;
@@ -54,6 +63,13 @@ export function softwareCounts(idCounts: ReadonlyMap<number, number>, table: Sof
   for (const [id, count] of idCounts) {
     total += count;
     const info = table.info(id);
+    if (info && isUnknown(info.product)) {
+      unknown += count;
+      bump(products, info.product, count);
+      bump(vendors, UNKNOWN_LABEL, count);
+      bump(kinds, UNKNOWN_LABEL, count);
+      continue;
+    }
     if (!info) {
       unknown += count;
       bump(products, UNKNOWN_LABEL, count);

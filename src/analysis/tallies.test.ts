@@ -338,6 +338,8 @@ describe("lab fixtures", () => {
         kind: null,
         version: null,
         version_range: null,
+        os: null,
+        hint: null,
         confidence: 0.9,
         alternatives: [],
         evidence: [],

@@ -158,4 +158,14 @@ export interface TallyResult {
   tls: TlsPosture[];
   /** null unless the targets were a sample */
   estimates: Estimates | null;
+  /** the prior over products, the world's and the one re-estimated from this run (prior-em.ts) */
+  priors?: PriorTable[];
+}
+
+/** One protocol's priors: the products with a share of 0.5 % or more under either. */
+export interface PriorTable {
+  protocol: string;
+  /** identifiable records the estimate read */
+  records: number;
+  rows: Array<{ product: string; world: number; run: number }>;
 }

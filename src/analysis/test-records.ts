@@ -67,6 +67,8 @@ export function makeRecord(sketch: RecordSketch): ScanRecord {
       kind: product === "unknown" ? null : "open-source-mta",
       version: null,
       version_range: null,
+      os: null,
+      hint: null,
       confidence: 0.9,
       alternatives: [],
       evidence: [],

@@ -7,7 +7,7 @@
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import type { Command } from "commander";
-import { identifyFixturesDir } from "../fingerprint/examples.js";
+import { recordFixturesDir } from "../fingerprint/examples.js";
 import { extractFeatures } from "../fingerprint/features.js";
 import { fires, loadModel, resolveProduct } from "../fingerprint/model.js";
 import { loadProbes } from "../protocols/smtp/probes.js";
@@ -74,7 +74,7 @@ async function learn(target: string, flags: LearnFlags): Promise<void> {
     process.exitCode = 1;
     return;
   }
-  const dir = identifyFixturesDir();
+  const dir = recordFixturesDir();
   mkdirSync(dir, { recursive: true });
   let file = flags.name ? join(dir, flags.name) : "";
   for (let n = 1; !file || existsSync(file); n += 1) file = join(dir, `${slug(flags.product)}-${n}.json`);

@@ -5,8 +5,9 @@
  */
 import { createWriteStream, existsSync, mkdirSync, renameSync } from "node:fs";
 import type { Command } from "commander";
-import { analyseRun, type RunAnalysis } from "../analysis/analyse-run.js";
+import { analyseRun, type RunAnalysis, runRecords } from "../analysis/analyse-run.js";
 import { loadModel } from "../fingerprint/model.js";
+import { reestimatePrior } from "../fingerprint/prior-em.js";
 import { protocolForPort, protocolNamed } from "../protocols/registry.js";
 import { buildReport } from "../report/build-report.js";
 import { InputError, isIpAddress } from "../scan/cidr.js";
@@ -170,7 +171,8 @@ async function survey(args: string[], flags: SurveyFlags): Promise<void> {
   let analysis: RunAnalysis;
   if (!stageDone(run, "analyse")) {
     const finish = startStage(dir, run, "analyse");
-    analysis = await analyseRun(paths, run);
+    // identified again under the prior re-estimated from this run's records (prior-em.ts)
+    analysis = await analyseRun(paths, run, loadModel());
     finish({ clusters: analysis.clusters.length, records: analysis.tallies.records });
   } else {
     say("analyse: done before, not redone");
@@ -178,7 +180,10 @@ async function survey(args: string[], flags: SurveyFlags): Promise<void> {
   }
   if (!stageDone(run, "report")) {
     const finish = startStage(dir, run, "report");
-    const built = await buildReport(paths, run, analysis);
+    const model = loadModel();
+    // the prior re-estimated from this run, as the analysis used it (again after a resume)
+    if (model.runPriors.size === 0) await reestimatePrior(model, runRecords(paths));
+    const built = await buildReport(paths, run, analysis, model);
     finish({ tables: built.tables, graphs: built.graphs, database_rows: built.databaseRows });
   }
   if (!flags.quiet) printRunSummary(paths, run, analysis);

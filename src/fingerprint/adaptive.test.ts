@@ -4,7 +4,8 @@ import { expectedGain, probePlanner } from "./adaptive.js";
 import { emptyModelData, Model } from "./model.js";
 
 describe("the probe planner", () => {
-  const model = new Model(toyRules(), emptyModelData());
+  // the toy products are in no published survey: a uniform prior
+  const model = new Model(toyRules(), emptyModelData(), { priors: null });
   const options = { threshold: 0.95, minGainBits: 0.05, maxProbes: 4, probes: ["y", "x"] };
 
   it("prefers the probe whose answer separates the candidates", () => {

@@ -16,6 +16,7 @@ const GREETING = new Set([
   "imap.greeting",
   "pop3.greeting",
   "http.server",
+  "hint",
 ]);
 
 /** Which features a level keeps. */

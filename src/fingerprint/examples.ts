@@ -1,31 +1,60 @@
 /**
- * Labelled records for training and benchmarks: test/fixtures/identify/*.json (synthetic ones
- * written from documented behaviour, and transcripts `smtpsurvey learn` recorded), and the lab's
- * golden records with the truth the lab itself knows.
+ * Labelled records for training and benchmarks, kept beside the rules and apart from the code
+ * (docs/rules.md, "The labelled corpus"):
+ *  - rules/examples/<protocol>/*.jsonl: labelled greetings (with EHLO, HELP and probes where the
+ *    source has them), one JSON object a line, each naming its source;
+ *  - rules/examples/records/*.json: whole records, written from documented behaviour
+ *    (`synthetic`) or recorded from a real server by `smtpsurvey learn`;
+ *  - the lab's golden records, with the truth the lab itself knows (bench/labelled.ts).
  */
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
-import { emptySmtpRecord, type ScanRecord, ScanRecordSchema } from "../store/schema.js";
+import { emptySmtpRecord, type Reply, type ScanRecord, ScanRecordSchema } from "../store/schema.js";
 import { repoRoot } from "../util/paths.js";
 
 export interface Example {
-  /** the fixture file, relative to the checkout */
+  /** the file (and line), relative to the checkout */
   name: string;
   product: string;
   version: string | null;
-  source: "lab" | "synthetic" | "learned";
+  os: string | null;
+  /** how the record came to be */
+  origin: "lab" | "corpus" | "synthetic" | "learned";
+  /** where its facts come from ("doc: …", "lab: postfix"): the unit a held-out fold leaves out */
+  source: string;
   record: ScanRecord;
-  /** one server's records share a group (its address; a synthetic fixture is its own) */
+  /** one server's records share a group (its address; a corpus line is its own) */
   group: string;
 }
 
-/** A fixture file: the truth beside the record (docs/rules.md, "Fixtures that are not from the lab"). */
+export function examplesDir(): string {
+  return join(repoRoot(), "rules", "examples");
+}
+
+/** A whole-record fixture: the truth beside the record. */
 const FixtureSchema = z.object({
   truth: z.object({ product: z.string(), version: z.string().nullable().optional() }),
   synthetic: z.object({ source: z.string(), date: z.string().optional() }).passthrough().optional(),
+  source: z.string().optional(),
   record: z.record(z.string(), z.unknown()),
 });
+
+/** One line of rules/examples/<protocol>/*.jsonl. */
+export const CorpusLineSchema = z.strictObject({
+  protocol: z.enum(["smtp", "smtps", "ssh", "imap", "imaps", "pop3", "pop3s"]),
+  product: z.string().min(1),
+  version: z.string().nullable(),
+  os: z.string().optional(),
+  source: z.string().regex(/^[a-z]+: \S/, 'a source is "kind: detail" (docs/rules.md)'),
+  banner: z.string().min(1),
+  ehlo: z.array(z.string()).optional(),
+  help: z.array(z.string()).optional(),
+  starttls: z.string().optional(),
+  quit: z.string().optional(),
+  note: z.string().optional(),
+});
+export type CorpusLine = z.infer<typeof CorpusLineSchema>;
 
 /** Fields a hand-written record may leave out; filled so the schema accepts it. */
 function completeRecord(record: Record<string, unknown>): unknown {
@@ -47,52 +76,145 @@ function completeRecord(record: Record<string, unknown>): unknown {
   };
 }
 
-export function identifyFixturesDir(): string {
-  return join(repoRoot(), "test", "fixtures", "identify");
+/** "214-2.0.0 text" lines → a reply. */
+export function replyOf(lines: string[]): Reply {
+  const code = Number(/^(\d{3})/.exec(lines[0] ?? "")?.[1] ?? 0);
+  const texts = lines.map((l) => l.replace(/^\d{3}[- ]?/, ""));
+  const enhanced = /^([245]\.\d{1,3}\.\d{1,3})\b/.exec(texts[0] ?? "")?.[1] ?? null;
+  return { code, enhanced, lines: texts, raw: lines.map((l) => `${l}\r\n`).join("") };
 }
 
-export function loadFixtureExamples(dir = identifyFixturesDir()): Example[] {
-  let files: string[];
-  try {
-    files = readdirSync(dir).filter((f) => f.endsWith(".json"));
-  } catch {
-    return [];
-  }
-  return files.sort().map((f) => {
-    const path = join(dir, f);
-    const parsed = FixtureSchema.safeParse(JSON.parse(readFileSync(path, "utf8")));
-    if (!parsed.success)
-      throw new Error(
-        `${path}: ${parsed.error.issues[0]?.path.join(".")}: ${parsed.error.issues[0]?.message}`,
-      );
-    const record = ScanRecordSchema.safeParse(completeRecord(parsed.data.record));
-    if (!record.success)
-      throw new Error(
-        `${path}: record.${record.error.issues[0]?.path.join(".")}: ${record.error.issues[0]?.message}`,
-      );
-    return {
-      name: `test/fixtures/identify/${f}`,
-      product: parsed.data.truth.product,
-      version: parsed.data.truth.version ?? null,
-      source: parsed.data.synthetic ? "synthetic" : "learned",
-      record: record.data,
-      group: parsed.data.synthetic ? f : record.data.ip,
+const PORTS: Record<string, number> = { smtp: 25, smtps: 465, ssh: 22, imap: 143, imaps: 993, pop3: 110, pop3s: 995 };
+
+/** A corpus line as the record a grab would have made of the same dialogue. */
+export function corpusRecord(line: CorpusLine): ScanRecord {
+  const base = line.protocol.replace(/s$/, "") === "smtp" ? "smtp" : line.protocol;
+  const record: Record<string, unknown> = { protocol: line.protocol, port: PORTS[line.protocol] ?? 25 };
+  if (base === "smtp" || line.protocol === "smtps") {
+    record.smtp = {
+      banner: line.banner,
+      ehlo: line.ehlo ?? null,
+      help: line.help ? replyOf(line.help) : null,
+      starttls: line.starttls ? replyOf([line.starttls]) : null,
+      quit: line.quit ? replyOf([line.quit]) : null,
     };
-  });
+  } else if (base === "ssh") {
+    record.ssh = { banner: line.banner, kex: null, host_keys: [], errors: [] };
+  } else if (line.protocol.startsWith("imap")) {
+    record.imap = { greeting: line.banner, capabilities: null, starttls: null, capabilities_tls: null };
+  } else {
+    record.pop3 = { greeting: line.banner, capabilities: null, stls: null, capabilities_tls: null };
+  }
+  return ScanRecordSchema.parse(completeRecord(record));
+}
+
+/** Every corpus line under rules/examples/<protocol>/; a bad line is an error naming file:line. */
+export function loadCorpusExamples(dir = examplesDir()): Example[] {
+  if (!existsSync(dir)) return [];
+  const out: Example[] = [];
+  for (const sub of readdirSync(dir).sort()) {
+    if (sub === "records" || !existsSync(join(dir, sub)) || sub.includes(".")) continue;
+    for (const file of readdirSync(join(dir, sub))
+      .filter((f) => f.endsWith(".jsonl"))
+      .sort()) {
+      const rel = `rules/examples/${sub}/${file}`;
+      readFileSync(join(dir, sub, file), "utf8")
+        .split("\n")
+        .forEach((text, i) => {
+          if (text.trim() === "") return;
+          let json: unknown;
+          try {
+            json = JSON.parse(text);
+          } catch (error) {
+            throw new Error(`${rel}:${i + 1}: ${(error as Error).message}`);
+          }
+          const parsed = CorpusLineSchema.safeParse(json);
+          if (!parsed.success) {
+            const issue = parsed.error.issues[0];
+            throw new Error(`${rel}:${i + 1}: ${issue?.path.join(".")}: ${issue?.message}`);
+          }
+          const line = parsed.data;
+          out.push({
+            name: `${rel}:${i + 1}`,
+            product: line.product,
+            version: line.version,
+            os: line.os ?? null,
+            origin: "corpus",
+            source: line.source,
+            record: corpusRecord(line),
+            group: `${rel}:${i + 1}`,
+          });
+        });
+    }
+  }
+  return out;
+}
+
+export function recordFixturesDir(): string {
+  return join(examplesDir(), "records");
+}
+
+/** Whole-record fixtures (rules/examples/records/*.json). */
+export function loadRecordExamples(dir = recordFixturesDir()): Example[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((f) => f.endsWith(".json"))
+    .sort()
+    .map((f) => {
+      const path = join(dir, f);
+      const parsed = FixtureSchema.safeParse(JSON.parse(readFileSync(path, "utf8")));
+      if (!parsed.success)
+        throw new Error(
+          `${path}: ${parsed.error.issues[0]?.path.join(".")}: ${parsed.error.issues[0]?.message}`,
+        );
+      const record = ScanRecordSchema.safeParse(completeRecord(parsed.data.record));
+      if (!record.success)
+        throw new Error(
+          `${path}: record.${record.error.issues[0]?.path.join(".")}: ${record.error.issues[0]?.message}`,
+        );
+      const synthetic = parsed.data.synthetic;
+      return {
+        name: `rules/examples/records/${f}`,
+        product: parsed.data.truth.product,
+        version: parsed.data.truth.version ?? null,
+        os: null,
+        origin: synthetic ? ("synthetic" as const) : ("learned" as const),
+        // a synthetic record's source is its documentation; a learned one is a lab server
+        source: synthetic ? `research: ${synthetic.source}` : (parsed.data.source ?? `lab: ${record.data.ip}`),
+        record: record.data,
+        group: synthetic ? f : record.data.ip,
+      };
+    });
 }
 
 /** The lab's golden records, labelled by `truth` (the lab's server list, looked up by address). */
 export function loadLabExamples(
-  truth: (ip: string) => { product: string; version: string } | undefined,
-  dir = join(repoRoot(), "test", "fixtures", "lab"),
+  truth: (ip: string) => { product: string; version: string; name?: string } | undefined,
+  dir: string,
 ): Example[] {
-  return readdirSync(dir)
-    .filter((f) => f.endsWith(".json"))
+  if (!existsSync(dir)) return [];
+  // the golden records of every protocol: test/fixtures/lab/*.json and test/fixtures/lab/ssh/*.json
+  const files = [
+    ...readdirSync(dir).filter((f) => f.endsWith(".json")),
+    ...(existsSync(join(dir, "ssh")) ? readdirSync(join(dir, "ssh")).map((f) => `ssh/${f}`) : []),
+  ].filter((f) => f.endsWith(".json"));
+  return files
     .sort()
     .flatMap((f) => {
       const record = ScanRecordSchema.parse(JSON.parse(readFileSync(join(dir, f), "utf8")));
       const label = truth(record.ip);
       if (!label || record.status !== "ok") return [];
-      return [{ name: `test/fixtures/lab/${f}`, ...label, source: "lab" as const, record, group: record.ip }];
+      return [
+        {
+          name: `test/fixtures/lab/${f}`,
+          product: label.product,
+          version: label.version,
+          os: null,
+          origin: "lab" as const,
+          source: `lab: ${record.ip}`,
+          record,
+          group: record.ip,
+        },
+      ];
     });
 }

@@ -4,6 +4,7 @@
  * session id.
  */
 import type { Reply, ScanRecord } from "../store/schema.js";
+import { hintOf, mailboxHintOf, sshHintOf } from "./hint.js";
 
 /** The parts of a record features read: a whole record, or a session still under way. */
 export type FeatureSource = Pick<ScanRecord, "protocol" | "smtp" | "tls"> &
@@ -86,13 +87,31 @@ export function extractFeatures(record: FeatureSource): Features {
   set("imap.greeting", record.imap?.greeting);
   set("pop3.greeting", record.pop3?.greeting);
   set("http.server", record.http?.server);
+  const hint = greetingHint(features);
+  // "" when there is a greeting without a product word: the feature exists, the word does not
+  if (hint !== undefined) features.set("hint", hint ?? "");
   return features;
+}
+
+/** The product word of whichever greeting the record has (hint.ts); undefined without one. */
+function greetingHint(features: Features): string | null | undefined {
+  const banner = features.get("banner");
+  if (banner !== undefined) return hintOf(banner.split("\n")[0] ?? "");
+  const ssh = features.get("ssh.banner");
+  if (ssh !== undefined) return sshHintOf(ssh);
+  for (const name of ["imap.greeting", "pop3.greeting"]) {
+    const greeting = features.get(name);
+    if (greeting !== undefined) return mailboxHintOf(mask(greeting));
+  }
+  const server = features.get("http.server");
+  if (server !== undefined) return /^([A-Za-z][\w.-]*?)(?:[/ ]|$)/.exec(server)?.[1] ?? null;
+  return undefined;
 }
 
 /** The features with the greeting hidden: what a banner-stripped server would leave. */
 export function withoutBanner(features: Features): Features {
   const out = new Map(features);
-  for (const name of ["banner", "banner.raw", "ssh.banner", "imap.greeting", "pop3.greeting", "http.server"])
+  for (const name of ["banner", "banner.raw", "ssh.banner", "imap.greeting", "pop3.greeting", "http.server", "hint"])
     out.delete(name);
   return out;
 }

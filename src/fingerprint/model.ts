@@ -1,9 +1,12 @@
 /**
- * The identification model: naive Bayes over rule firings. For each product class c and rule r,
- * P(r fires | c) is a Beta-smoothed rate learned from labelled records (rules/model.json holds the
- * counts); a rule whose feature is missing says nothing. An explicit "unknown" class stands for
- * every product without rules. The summed log-likelihoods are divided by a temperature learned
- * on held-out folds for the record's evidence level (train.ts), so the posterior is calibrated.
+ * The identification model: naive Bayes over observation units (units.ts: a product's
+ * self-naming rules read as one, repeated tests read once, and the open-set "hint unexplained"
+ * unit). For each class c and unit u, P(u fires | c) is a Beta-smoothed rate learned from
+ * labelled records (rules/model.json holds the counts); a unit whose feature is missing says
+ * nothing. The summed log-likelihoods are divided by a temperature fitted on held-out folds for
+ * the record's evidence level (train.ts), then weighed by the prior: the world's (priors.ts,
+ * rules/priors.yaml) or, during `survey` and `report`, the one re-estimated from the run's own
+ * records (prior-em.ts). An explicit "unknown" class stands for every product without rules.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -11,45 +14,50 @@ import { z } from "zod";
 import type { Software } from "../store/schema.js";
 import { type EvidenceLevel, evidenceLevel } from "./evidence.js";
 import type { Features } from "./features.js";
+import { classPrior, loadPriors, type PriorsFile } from "./priors.js";
 import { type CompiledRule, loadRules, type ProductRules, rulesDir } from "./rules.js";
+import { buildUnits, hintExplainers, type Unit, unitFirings } from "./units.js";
 
 export const UNKNOWN = "unknown";
 
 /**
  * Smoothing priors (the only numbers here not learned from data), as Beta pseudo-counts
- * [fired, not fired]. A rule is written for its own product, so before any data it is believed
- * to fire there most of the time (mean 0.8; with n observations the prior weighs as 2.5 of
- * them). Elsewhere a rule's prior is its own pooled off-product rate, learned from every other
- * product's examples (fireProbability); PRIOR_OTHER only smooths that pool (mean 0.01).
+ * [fired, not fired]. A product's names unit is believed, before data, to fire on 80 % of its
+ * greetings (some are stripped). Any other rule is only a shape the product may show: 50 %, weak,
+ * so that a variant rule that does not fire (a Debian suffix on a Red Hat build) costs little
+ * until data says otherwise. Elsewhere a unit's prior is its own pooled off-owner rate, learned
+ * from every other class's examples; PRIOR_OTHER only smooths that pool (mean 0.01).
  */
-export const PRIOR_OWN: readonly [number, number] = [2, 0.5];
+export const PRIOR_NAMES: readonly [number, number] = [4, 1];
+export const PRIOR_OWN: readonly [number, number] = [1, 1];
+export const PRIOR_HINT: readonly [number, number] = [2, 1];
 export const PRIOR_OTHER: readonly [number, number] = [0.02, 1.98];
 
-/** How many observations the pooled off-product rate weighs as, for a class's own estimate. */
+/** How many observations the pooled off-owner rate weighs as, for a class's own estimate. */
 export const OTHER_STRENGTH = 2;
-
-/** Rules with the same signature are the same test, whichever product's file they are in. */
-function signatureOf(rule: CompiledRule): string {
-  return `${rule.feature}\n${rule.pattern.source}\n${rule.pattern.flags}\n${rule.absent}`;
-}
 
 /** Below this calibrated probability the answer is "unknown" (alternatives still listed). */
 export const UNKNOWN_THRESHOLD = 0.3;
 
+const P_MIN = 1e-4;
+
 export const ModelDataSchema = z.object({
-  format: z.literal(1),
+  format: z.literal(2),
   trained_at: z.string(),
   examples: z.number(),
   /** softmax temperature fitted on held-out folds, over every evidence level */
   temperature: z.number().positive(),
   /** one temperature per evidence level (evidence.ts), where the data allowed fitting one */
   temperatures: z.record(z.string(), z.number().positive()).optional(),
-  /** per rule key ("smtp/postfix.yaml#banner-product"), per class: [times fired, times observed] */
+  /** every rule key ("smtp/postfix.yaml#banner-product") the counts were learned with */
+  rules: z.array(z.string()),
+  /** per unit key (units.ts), per class: [times fired, times observed] */
   counts: z.record(z.string(), z.record(z.string(), z.tuple([z.number(), z.number()]))),
   /** held-out figures at training time, for the record */
   calibration: z.record(z.string(), z.number()).optional(),
 });
 export type ModelData = z.infer<typeof ModelDataSchema>;
+export type Counts = ModelData["counts"];
 
 export interface Product {
   product: string;
@@ -95,10 +103,10 @@ export function catalogue(files: ProductRules[]): Product[] {
 }
 
 /**
- * The class a true product name (the lab's, a fixture's) stands for among a protocol's
- * candidates: the product of that name, else the one listing it as an alias, else the one
- * whose name contains it as whole words ("smtp-server" → "Nodemailer smtp-server", "Dovecot"
- * → "Dovecot submission" on SMTP); "unknown" when none or several do.
+ * The class a true product name (the lab's, a label's) stands for among a protocol's candidates:
+ * the product of that name, else the one listing it as an alias, else the one whose name
+ * contains it as whole words ("smtp-server" → "Nodemailer smtp-server"); "unknown" when none or
+ * several do.
  */
 export function resolveProduct(products: Product[], protocol: string, name: string): string {
   const base = baseProtocol(protocol);
@@ -127,7 +135,26 @@ export function fires(rule: CompiledRule, features: Features): boolean | null {
   return rule.pattern.test(value) !== rule.absent;
 }
 
-export type Counts = ModelData["counts"];
+/** Counts as flat arrays, [unit × class]: what training and the benchmark hand the model. */
+export interface CountTable {
+  fired: Float64Array;
+  seen: Float64Array;
+}
+
+/** What the model knows of one protocol: its classes, units and log-probability tables. */
+export interface ProtocolModel {
+  protocol: string;
+  classes: string[];
+  classIndex: Map<string, number>;
+  units: Unit[];
+  unitOfRule: Map<string, number>;
+  /** log P(fires | class) and log P(does not fire | class), [unit × class] */
+  logFire: Float64Array;
+  logMiss: Float64Array;
+  fire: Float64Array;
+  /** the world prior, log */
+  logPrior: Float64Array;
+}
 
 export interface Scored {
   /** candidate classes (products for this protocol, then "unknown") */
@@ -138,15 +165,20 @@ export interface Scored {
   firings: Array<{ rule: CompiledRule; fired: boolean | null }>;
   /** how far the dialogue got: which temperature applies */
   level: EvidenceLevel;
+  protocol: string;
 }
 
 export class Model {
   readonly products: Product[];
   private readonly byName: Map<string, Product>;
+  private readonly protocols = new Map<string, ProtocolModel>();
+  /** priors re-estimated from a run's records (prior-em.ts), by base protocol */
+  readonly runPriors = new Map<string, Float64Array>();
 
   constructor(
     files: ProductRules[],
     readonly data: ModelData,
+    private readonly options: { priors?: PriorsFile | null; tables?: Map<string, CountTable> } = {},
   ) {
     this.products = catalogue(files);
     this.byName = new Map(this.products.map((p) => [p.product, p]));
@@ -156,96 +188,111 @@ export class Model {
     return this.byName.get(name);
   }
 
-  /**
-   * P(rule fires | class), smoothed. For its own product, toward PRIOR_OWN. For any other
-   * class, toward how often the same test fired on every product that does not own it, pooled
-   * (empirical Bayes): "Haraka" in a greeting almost never appears elsewhere, "220 2.0.0 Ready
-   * to start TLS" often does, and a class with no examples (the unknown class included) is
-   * expected to behave like the pooled others rather than like a fixed guess.
-   */
-  fireProbability(rule: CompiledRule, cls: string): number {
-    const [fired, seen] = this.data.counts[rule.key]?.[cls] ?? [0, 0];
-    if (rule.product === cls) {
-      const [a, b] = PRIOR_OWN;
-      return (fired + a) / (seen + a + b);
-    }
-    const mean = this.pooledOtherRate(rule);
-    return (fired + OTHER_STRENGTH * mean) / (seen + OTHER_STRENGTH);
-  }
-
-  private readonly pooled = new Map<string, number>();
-
-  /** The rate a test fires on the classes that own no rule with it, smoothed by PRIOR_OTHER. */
-  private pooledOtherRate(rule: CompiledRule): number {
-    const signature = signatureOf(rule);
-    let rate = this.pooled.get(signature);
-    if (rate === undefined) {
-      const sharing = this.products.flatMap((p) => p.rules).filter((r) => signatureOf(r) === signature);
-      const owners = new Set(sharing.map((r) => r.product));
-      let fired = 0;
-      let seen = 0;
-      // the rules of one signature fire together, so any one of them holds the counts
-      for (const [cls, [f, s]] of Object.entries(this.data.counts[rule.key] ?? {})) {
-        if (owners.has(cls)) continue;
-        fired += f;
-        seen += s;
-      }
-      const [a, b] = PRIOR_OTHER;
-      rate = (fired + a) / (seen + a + b);
-      this.pooled.set(signature, rate);
-    }
-    return rate;
-  }
-
-  private readonly groups = new Map<string, Array<{ rules: CompiledRule[] }>>();
-
-  /**
-   * The protocol's rules as independent observations. Rule files are written one product at a
-   * time, so the same test (feature, pattern) appears in several files ("220 host ESMTP" for
-   * Courier, qmail, Nodemailer, Cisco). Those rules always fire together: counted apart, one
-   * fact would weigh four times against every other product. They are read once instead.
-   */
-  private observations(protocol: string): Array<{ rules: CompiledRule[] }> {
-    const base = baseProtocol(protocol);
-    let found = this.groups.get(base);
-    if (!found) {
-      const bySignature = new Map<string, CompiledRule[]>();
-      for (const product of this.candidates(base)) {
-        for (const rule of product.rules) {
-          const signature = signatureOf(rule);
-          bySignature.set(signature, [...(bySignature.get(signature) ?? []), rule]);
-        }
-      }
-      found = [...bySignature.values()].map((rules) => ({ rules }));
-      this.groups.set(base, found);
-    }
-    return found;
-  }
-
   candidates(protocol: string): Product[] {
     const base = baseProtocol(protocol);
     return this.products.filter((p) => p.protocols.has(base));
   }
 
+  /** Classes and units of a protocol, without probabilities (training uses these). */
+  static layout(products: Product[], protocol: string): { classes: string[]; units: Unit[] } {
+    const base = baseProtocol(protocol);
+    const candidates = products.filter((p) => p.protocols.has(base));
+    return { classes: [...candidates.map((p) => p.product), UNKNOWN], units: buildUnits(candidates, UNKNOWN) };
+  }
+
+  /** The protocol's tables, built once. */
+  protocolModel(protocol: string): ProtocolModel {
+    const base = baseProtocol(protocol);
+    const found = this.protocols.get(base);
+    if (found) return found;
+    const { classes, units } = Model.layout(this.products, base);
+    const C = classes.length;
+    const classIndex = new Map(classes.map((c, i) => [c, i]));
+    const table = this.options.tables?.get(base) ?? tableFromCounts(this.data.counts, units, classIndex);
+    const fire = new Float64Array(units.length * C);
+    units.forEach((unit, u) => {
+      const owners = [...unit.owners].map((o) => classIndex.get(o) ?? -1);
+      let offFired = 0;
+      let offSeen = 0;
+      for (let c = 0; c < C; c += 1) {
+        if (owners.includes(c)) continue;
+        offFired += table.fired[u * C + c] ?? 0;
+        offSeen += table.seen[u * C + c] ?? 0;
+      }
+      const pooled = (offFired + PRIOR_OTHER[0]) / (offSeen + PRIOR_OTHER[0] + PRIOR_OTHER[1]);
+      const [a, b] = unit.kind === "names" ? PRIOR_NAMES : unit.kind === "hint" ? PRIOR_HINT : PRIOR_OWN;
+      for (let c = 0; c < C; c += 1) {
+        const f = table.fired[u * C + c] ?? 0;
+        const s = table.seen[u * C + c] ?? 0;
+        const p = owners.includes(c) ? (f + a) / (s + a + b) : (f + OTHER_STRENGTH * pooled) / (s + OTHER_STRENGTH);
+        fire[u * C + c] = Math.min(1 - P_MIN, Math.max(P_MIN, p));
+      }
+    });
+    const logFire = fire.map(Math.log);
+    const logMiss = fire.map((p) => Math.log(1 - p));
+    const unitOfRule = new Map<string, number>();
+    units.forEach((unit, u) => {
+      for (const rule of unit.rules) unitOfRule.set(rule.key, u);
+    });
+    const resolve = (name: string) => {
+      const cls = resolveProduct(this.products, base, name);
+      return cls === UNKNOWN ? null : cls;
+    };
+    const spec = this.options.priors === undefined ? loadPriors() : this.options.priors;
+    const prior = classPrior(classes, UNKNOWN, spec?.[base as "smtp"], resolve);
+    const model: ProtocolModel = {
+      protocol: base,
+      classes,
+      classIndex,
+      units,
+      unitOfRule,
+      logFire,
+      logMiss,
+      fire,
+      logPrior: prior.map(Math.log),
+    };
+    this.protocols.set(base, model);
+    return model;
+  }
+
+  /** P(rule fires | class), smoothed (through the rule's unit). */
+  fireProbability(rule: CompiledRule, cls: string): number {
+    const pm = this.protocolModel(rule.key.split("/")[0] ?? "smtp");
+    const u = pm.unitOfRule.get(rule.key);
+    const c = pm.classIndex.get(cls);
+    if (u === undefined || c === undefined) return 0.5;
+    return pm.fire[u * pm.classes.length + c] ?? 0.5;
+  }
+
+  /** The log-likelihood of each class for units' firings (1, 0, -1 missing). */
+  logLikelihoodOf(protocol: string, firings: Int8Array): Float64Array {
+    const pm = this.protocolModel(protocol);
+    const C = pm.classes.length;
+    const out = new Float64Array(C);
+    for (let u = 0; u < firings.length; u += 1) {
+      const f = firings[u];
+      if (f === -1) continue;
+      const row = f === 1 ? pm.logFire : pm.logMiss;
+      const base = u * C;
+      for (let c = 0; c < C; c += 1) out[c] = (out[c] ?? 0) + (row[base + c] ?? 0);
+    }
+    return out;
+  }
+
+  firingsOf(protocol: string, features: Features): Int8Array {
+    const pm = this.protocolModel(protocol);
+    const rules = this.candidates(protocol).flatMap((p) => p.rules);
+    const explained = hintExplainers(rules, features).size > 0;
+    return unitFirings(pm.units, (rule) => fires(rule, features), features.get("hint"), explained);
+  }
+
   score(protocol: string, features: Features): Scored {
-    const candidates = this.candidates(protocol);
-    const classes = [...candidates.map((p) => p.product), UNKNOWN];
-    const firings = candidates.flatMap((p) =>
+    const pm = this.protocolModel(protocol);
+    const firings = this.candidates(protocol).flatMap((p) =>
       p.rules.map((rule) => ({ rule, fired: fires(rule, features) })),
     );
-    const logLikelihood = classes.map((cls) => {
-      let sum = 0;
-      for (const group of this.observations(protocol)) {
-        const fired = fires(group.rules[0] as CompiledRule, features);
-        if (fired === null) continue;
-        // a class reads the group through its own rule when it has one (its own prior)
-        const rule = group.rules.find((r) => r.product === cls) ?? (group.rules[0] as CompiledRule);
-        const p = this.fireProbability(rule, cls);
-        sum += Math.log(fired ? p : 1 - p);
-      }
-      return sum;
-    });
-    return { classes, logLikelihood, firings, level: evidenceLevel(features) };
+    const ll = this.logLikelihoodOf(protocol, this.firingsOf(protocol, features));
+    return { classes: pm.classes, logLikelihood: [...ll], firings, level: evidenceLevel(features), protocol: pm.protocol };
   }
 
   /** The temperature for an evidence level (the overall one where none was fitted). */
@@ -253,9 +300,17 @@ export class Model {
     return this.data.temperatures?.[level] ?? this.data.temperature;
   }
 
-  /** Calibrated probabilities (uniform class prior). */
+  /** The prior in force for a protocol: the run's re-estimate when there is one, else the world's. */
+  logPrior(protocol: string): Float64Array {
+    const base = baseProtocol(protocol);
+    const run = this.runPriors.get(base);
+    return run ? run.map((p) => Math.log(Math.max(p, 1e-12))) : this.protocolModel(base).logPrior;
+  }
+
+  /** Calibrated probabilities: tempered likelihoods times the prior. */
   posterior(scored: Scored, temperature = this.temperature(scored.level)): number[] {
-    return softmax(scored.logLikelihood.map((l) => l / temperature));
+    const prior = this.logPrior(scored.protocol);
+    return softmax(scored.logLikelihood.map((l, i) => l / temperature + (prior[i] ?? 0)));
   }
 
   identify(protocol: string, features: Features): Software {
@@ -263,24 +318,35 @@ export class Model {
     const probs = this.posterior(scored);
     const decision = decide(scored.classes, probs);
     const { order } = decision;
-    const second = scored.classes[order[1] ?? -1] ?? UNKNOWN;
     const product = this.byName.get(decision.answer);
+    const second = scored.classes.find((_, i) => i === order.find((j) => scored.classes[j] !== decision.answer)) ?? UNKNOWN;
     // every other candidate at 0.1 % or more (at most ten), and at least three whatever their odds
     const alternatives = order
       .filter((i) => scored.classes[i] !== (product?.product ?? UNKNOWN))
       .filter((i, rank) => rank < 3 || ((probs[i] ?? 0) >= 0.001 && rank < 10))
       .map((i) => ({ product: scored.classes[i] ?? UNKNOWN, probability: round(probs[i] ?? 0) }));
-    const versions = product ? versionOf(product, scored, features) : { version: null, range: null };
+    const details = product ? detailsOf(product, scored, features) : { version: null, range: null, os: null };
+    const hint = features.get("hint");
     return {
       product: product?.product ?? UNKNOWN,
       vendor: product?.vendor ?? null,
       kind: product?.kind ?? null,
-      version: versions.version,
-      version_range: versions.range,
+      version: details.version,
+      version_range: details.range,
+      os: details.os,
+      hint: hint ? hint : null,
       confidence: round(decision.confidence),
       alternatives,
       evidence: product ? this.evidence(scored, product.product, second) : [],
     };
+  }
+
+  /** Version, range and platform that `product`'s rules read from these features. */
+  detailsFor(product: string, features: Features): { version: string | null; range: string | null; os: string | null } {
+    const p = this.byName.get(product);
+    if (!p) return { version: null, range: null, os: null };
+    const firings = p.rules.map((rule) => ({ rule, fired: fires(rule, features) }));
+    return detailsOf(p, { classes: [], logLikelihood: [], firings, level: "probes", protocol: "" }, features);
   }
 
   /** The rules that fired for `cls`, each weighed against the runner-up (log-likelihood ratio). */
@@ -296,12 +362,30 @@ export class Model {
   }
 }
 
+/** Counts from rules/model.json laid out as the protocol's table. */
+function tableFromCounts(counts: Counts, units: Unit[], classIndex: Map<string, number>): CountTable {
+  const C = classIndex.size;
+  const fired = new Float64Array(units.length * C);
+  const seen = new Float64Array(units.length * C);
+  units.forEach((unit, u) => {
+    for (const [cls, [f, s]] of Object.entries(counts[unit.key] ?? {})) {
+      const c = classIndex.get(cls);
+      if (c === undefined) continue;
+      fired[u * C + c] = f;
+      seen[u * C + c] = s;
+    }
+  });
+  return { fired, seen };
+}
+
 /**
  * The answer a posterior gives: the top class when it reaches UNKNOWN_THRESHOLD, else
  * "unknown", as sure as the unknown class is probable. Training calibrates exactly this.
  */
-export function decide(classes: string[], probs: number[]) {
-  const order = probs.map((_, i) => i).sort((i, j) => (probs[j] ?? 0) - (probs[i] ?? 0));
+export function decide(classes: string[], probs: ArrayLike<number>) {
+  const order = Array.from({ length: classes.length }, (_, i) => i).sort(
+    (i, j) => (probs[j] ?? 0) - (probs[i] ?? 0),
+  );
   const top = order[0] ?? 0;
   const topProbability = probs[top] ?? 0;
   if (topProbability >= UNKNOWN_THRESHOLD && classes[top] !== undefined)
@@ -309,27 +393,39 @@ export function decide(classes: string[], probs: number[]) {
   return { answer: UNKNOWN, confidence: probs[classes.indexOf(UNKNOWN)] ?? 0, order };
 }
 
-function versionOf(product: Product, scored: Scored, features: Features) {
+/** Version, range and platform from the product's rules that fired. */
+function detailsOf(product: Product, scored: Scored, features: Features) {
   const fired = new Set(scored.firings.filter((f) => f.fired === true).map((f) => f.rule.key));
   let version: string | null = null;
   let range: string | null = null;
+  let os: string | null = null;
   for (const rule of product.rules) {
     if (!fired.has(rule.key)) continue;
     const value = features.get(rule.feature) ?? "";
     const found = (rule.version ?? rule.pattern).exec(value)?.groups?.version;
     if (found && version === null) version = found;
     if (rule.versionRange && range === null) range = rule.versionRange;
+    if (rule.os && os === null) os = osOf(rule, value);
   }
   const step = product.ladder.find(
     (s) => s.when.every((k) => fired.has(k)) && !s.unless.some((k) => fired.has(k)),
   );
   if (step) range = step.range;
-  return { version, range };
+  return { version, range, os };
 }
 
-export function softmax(xs: number[]): number[] {
-  const max = Math.max(...xs);
-  const exps = xs.map((x) => Math.exp(x - max));
+/** A rule's platform template filled from its pattern's named groups ("Debian {deb}" → "Debian 12"). */
+export function osOf(rule: CompiledRule, value: string): string | null {
+  if (!rule.os) return null;
+  const groups = rule.pattern.exec(value)?.groups ?? {};
+  const filled = rule.os.replace(/\{(\w+)\}/g, (_, name: string) => groups[name] ?? "");
+  return filled.trim() || null;
+}
+
+export function softmax(xs: ArrayLike<number>): number[] {
+  const list = Array.from(xs);
+  const max = Math.max(...list);
+  const exps = list.map((x) => Math.exp(x - max));
   const total = exps.reduce((a, b) => a + b, 0);
   return exps.map((e) => e / total);
 }
@@ -341,19 +437,57 @@ export function modelPath(): string {
 }
 
 /** An untrained model (priors only): what the rules alone say. */
-export function emptyModelData(): ModelData {
-  return { format: 1, trained_at: "never", examples: 0, temperature: 1, counts: {} };
+export function emptyModelData(files: ProductRules[] = []): ModelData {
+  return {
+    format: 2,
+    trained_at: "never",
+    examples: 0,
+    temperature: 1,
+    rules: files.flatMap((f) => f.rules.map((r) => r.key)),
+    counts: {},
+  };
+}
+
+/**
+ * The rules changed since training: rule keys the counts were learned with that no rule has now
+ * (renamed or removed), and rules that have no counts (new or renamed). Either loses learned
+ * evidence silently, so loading refuses it (docs/rules.md).
+ */
+export function staleRules(files: ProductRules[], data: ModelData): { gone: string[]; untrained: string[] } {
+  const now = new Set(files.flatMap((f) => f.rules.map((r) => r.key)));
+  const trained = new Set(data.rules);
+  return {
+    gone: [...trained].filter((k) => !now.has(k)),
+    untrained: [...now].filter((k) => !trained.has(k)),
+  };
+}
+
+export class StaleModelError extends Error {
+  constructor(stale: { gone: string[]; untrained: string[] }) {
+    const list = (keys: string[]) => keys.slice(0, 5).join(", ") + (keys.length > 5 ? `, … (${keys.length})` : "");
+    super(
+      `rules/model.json is out of date with rules/: ${[
+        stale.gone.length ? `trained rules missing now: ${list(stale.gone)}` : "",
+        stale.untrained.length ? `rules never trained: ${list(stale.untrained)}` : "",
+      ]
+        .filter(Boolean)
+        .join("; ")}. Run \`npm run train\`.`,
+    );
+    this.name = "StaleModelError";
+  }
 }
 
 let cached: Model | undefined;
 
-/** The rules and the trained weights in rules/model.json (priors only when it is missing). */
+/** The rules and the trained weights in rules/model.json, which must match the rules. */
 export function loadModel(): Model {
   if (cached) return cached;
   const file = modelPath();
-  const data = existsSync(file)
-    ? ModelDataSchema.parse(JSON.parse(readFileSync(file, "utf8")))
-    : emptyModelData();
-  cached = new Model(loadRules(), data);
+  const files = loadRules();
+  if (!existsSync(file)) throw new Error(`${file} is missing: run \`npm run train\``);
+  const data = ModelDataSchema.parse(JSON.parse(readFileSync(file, "utf8")));
+  const stale = staleRules(files, data);
+  if (stale.gone.length || stale.untrained.length) throw new StaleModelError(stale);
+  cached = new Model(files, data);
   return cached;
 }

@@ -44,6 +44,10 @@ const RuleSchema = z.strictObject({
   version: z.string().optional(),
   version_range: z.string().optional(),
   absent: z.boolean().optional(),
+  /** the rule matches the product naming itself in its greeting (docs/rules.md, "Names") */
+  names: z.boolean().optional(),
+  /** the platform the rule reveals; `{group}` is replaced by that named group of the pattern */
+  os: z.string().optional(),
   note: z.string().optional(),
 });
 
@@ -80,6 +84,10 @@ export interface CompiledRule {
   version: RegExp | null;
   versionRange: string | null;
   absent: boolean;
+  /** one of the product's self-naming rules: read together as one observation (model.ts) */
+  names: boolean;
+  /** the platform template ("Debian {deb}"), or null */
+  os: string | null;
 }
 
 export interface ProductRules {
@@ -111,7 +119,10 @@ export function rulesDir(): string {
 
 /** Every rule file under `dir` (recursively), sorted, compiled. */
 export function loadRules(dir = rulesDir()): ProductRules[] {
-  const files = (readdirSync(dir, { recursive: true }) as string[]).filter((f) => /\.ya?ml$/.test(f)).sort();
+  // rules/<protocol>/*.yaml only: rules/priors.yaml and rules/examples/ are data of another kind
+  const files = (readdirSync(dir, { recursive: true }) as string[])
+    .filter((f) => /\.ya?ml$/.test(f) && /[\\/]/.test(f) && !/^examples[\\/]/.test(f))
+    .sort();
   // one product may have several files (Dovecot: imap/, pop3/, smtp/): the model merges them by name
   return files.map((f) => loadRuleFile(join(dir, f), relative(dir, join(dir, f))));
 }
@@ -163,6 +174,8 @@ export function loadRuleFile(path: string, name = path): ProductRules {
       version: rule.version === undefined ? null : compile(rule.version, "version"),
       versionRange: rule.version_range ?? null,
       absent: rule.absent ?? false,
+      names: rule.names ?? false,
+      os: rule.os ?? null,
     };
   });
   const ladder = (data.version_ladder ?? []).map((step, i) => {

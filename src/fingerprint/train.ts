@@ -1,126 +1,168 @@
 /**
- * Learning the model's data from labelled records: how often each rule fired for each true
- * product (the counts the model smooths), and a softmax temperature fitted by k-fold cross-
- * validation so that held-out probabilities are calibrated (temperature scaling: one parameter,
- * so it cannot overfit a small set the way isotonic regression would).
+ * Learning the model's data from labelled examples: how often each unit fired for each true
+ * class (the counts the model smooths), and one softmax temperature per evidence level fitted on
+ * held-out folds of whole sources, so that held-out probabilities are calibrated (temperature
+ * scaling: one parameter per level, so it cannot overfit the way isotonic regression would).
  */
 import type { ScanRecord } from "../store/schema.js";
-import { atLevel, EVIDENCE_LEVELS, type EvidenceLevel, evidenceLevel } from "./evidence.js";
-import { extractFeatures, type Features } from "./features.js";
-import {
-  type Counts,
-  catalogue,
-  decide,
-  fires,
-  Model,
-  type ModelData,
-  type Product,
-  resolveProduct,
-  softmax,
-} from "./model.js";
+import { Dataset, type TrainingExample } from "./dataset.js";
+import { EVIDENCE_LEVELS, type EvidenceLevel } from "./evidence.js";
+import type { Example } from "./examples.js";
+import { extractFeatures } from "./features.js";
+import { type CountTable, catalogue, decide, Model, type ModelData, softmax } from "./model.js";
+import type { PriorsFile } from "./priors.js";
 import type { ProductRules } from "./rules.js";
 
-export interface TrainingExample {
-  name: string;
-  /** examples of one group (one server's records) always share a fold, so none leaks into its own test */
-  group: string;
-  product: string;
-  protocol: string;
-  features: Features;
-}
+export type { TrainingExample } from "./dataset.js";
 
-export function trainingExample(e: {
-  name: string;
-  product: string;
-  record: ScanRecord;
-  group?: string;
-}): TrainingExample {
+export function trainingExample(e: Pick<Example, "name" | "product" | "record"> & Partial<Example>): TrainingExample {
   return {
     name: e.name,
     group: e.group ?? e.name,
+    source: e.source ?? e.group ?? e.name,
     product: e.product,
-    protocol: e.record.protocol,
-    features: extractFeatures(e.record),
+    protocol: (e.record as ScanRecord).protocol,
+    features: extractFeatures(e.record as ScanRecord),
   };
 }
 
-/** The fold of each group: groups in order of first appearance, dealt round-robin. */
-function foldOf(examples: TrainingExample[], folds: number): (e: TrainingExample) => number {
-  const groups = new Map<string, number>();
-  for (const e of examples) if (!groups.has(e.group)) groups.set(e.group, groups.size % folds);
-  return (e) => groups.get(e.group) ?? 0;
-}
-
-export function countFirings(files: ProductRules[], examples: TrainingExample[]): Counts {
-  const products = catalogue(files);
-  const counts: Counts = {};
-  for (const example of examples) {
-    const cls = resolveProduct(products, example.protocol, example.product);
-    for (const product of products) {
-      for (const rule of product.rules) {
-        const fired = fires(rule, example.features);
-        if (fired === null) continue;
-        const perRule = counts[rule.key] ?? {};
-        const [firedBefore, seenBefore] = perRule[cls] ?? [0, 0];
-        perRule[cls] = [firedBefore + (fired ? 1 : 0), seenBefore + 1];
-        counts[rule.key] = perRule;
-      }
-    }
-  }
-  return counts;
-}
-
+/** One held-out prediction before tempering: what calibration and the benchmark read. */
 export interface HeldOut {
-  name: string;
-  truth: string;
-  /** per candidate class, before the temperature */
+  index: number;
+  protocol: string;
   classes: string[];
-  logLikelihood: number[];
+  truth: number;
+  logLikelihood: Float64Array;
+  logPrior: Float64Array;
   level: EvidenceLevel;
 }
 
-/** Every example scored by a model trained without its fold (examples assigned round-robin). */
-export function crossValidate(files: ProductRules[], examples: TrainingExample[], folds: number): HeldOut[] {
-  const products: Product[] = catalogue(files);
+const RANK = (level: EvidenceLevel) => EVIDENCE_LEVELS.indexOf(level);
+
+export function dataFrom(temperature: number, examples: number, temperatures: Partial<Record<EvidenceLevel, number>> = {}): ModelData {
+  return {
+    format: 2,
+    trained_at: new Date().toISOString(),
+    examples,
+    temperature,
+    temperatures,
+    rules: [],
+    counts: {},
+  };
+}
+
+/** A model whose counts are `tables` (one per protocol, in the dataset's layout). */
+export function modelFromTables(
+  files: ProductRules[],
+  tables: Map<string, CountTable>,
+  temperatures: Partial<Record<EvidenceLevel, number>> = {},
+  examples = 0,
+  priors?: PriorsFile | null,
+): Model {
+  return new Model(files, dataFrom(1, examples, temperatures), priors === undefined ? { tables } : { tables, priors });
+}
+
+/**
+ * Every example scored, at every level its evidence reaches, by a model whose counts never saw
+ * the example's fold (`foldOf`: a fold key per example, e.g. its source).
+ */
+export function heldOutScores(
+  files: ProductRules[],
+  data: Dataset,
+  foldOf: (i: number) => string,
+  priors?: PriorsFile | null,
+): HeldOut[] {
+  const folds = new Map<string, number[]>();
+  data.examples.forEach((_, i) => {
+    const k = foldOf(i);
+    folds.set(k, [...(folds.get(k) ?? []), i]);
+  });
   const out: HeldOut[] = [];
-  const fold = foldOf(examples, folds);
-  for (let k = 0; k < folds; k += 1) {
-    const train = examples.filter((e) => fold(e) !== k);
-    const test = examples.filter((e) => fold(e) === k);
-    const model = new Model(files, dataFrom(countFirings(files, train), 1, train.length));
-    for (const e of test) {
-      const scored = model.score(e.protocol, e.features);
-      out.push({
-        name: e.name,
-        truth: resolveProduct(products, e.protocol, e.product),
-        classes: scored.classes,
-        logLikelihood: scored.logLikelihood,
-        level: scored.level,
-      });
+  for (const members of folds.values()) {
+    const protocols = new Set(members.map((i) => data.protocolOf[i] ?? "smtp"));
+    const model = modelFromTables(
+      files,
+      new Map([...protocols].map((p) => [p, data.tableExcluding(p, members)])),
+      {},
+      0,
+      priors,
+    );
+    for (const i of members) {
+      const protocol = data.protocolOf[i] ?? "smtp";
+      const pm = model.protocolModel(protocol);
+      for (const level of EVIDENCE_LEVELS) {
+        if (RANK(level) > RANK(data.reach[i] ?? "probes")) continue;
+        out.push({
+          index: i,
+          protocol,
+          classes: pm.classes,
+          truth: data.truth[i] ?? pm.classes.length - 1,
+          logLikelihood: model.logLikelihoodOf(protocol, data.firings[i]?.[level] as Int8Array),
+          logPrior: pm.logPrior,
+          level,
+        });
+      }
     }
   }
   return out;
 }
 
+function nll(points: HeldOut[], t: number): number {
+  let sum = 0;
+  for (const h of points) {
+    const p = softmax(Array.from(h.logLikelihood, (l, i) => l / t + (h.logPrior[i] ?? 0)))[h.truth] ?? 0;
+    sum -= Math.log(Math.max(p, 1e-12));
+  }
+  return sum;
+}
+
 /**
  * The temperature minimising held-out negative log-likelihood of the true class (a proper
- * scoring rule over the whole distribution; a log-spaced grid over [1, 100]). A loss on the
- * decided answer alone was tried and is degenerate: at a high temperature everything becomes
- * "unknown" with a tiny, "honest" confidence. Never below 1: naive Bayes counts correlated
- * rules as independent evidence, so it is overconfident, never the reverse; and when every
- * held-out example is right the likelihood alone would sharpen without bound.
+ * scoring rule over the whole distribution), by golden-section search of log T over [1, 100].
+ * Never below 1: naive Bayes counts correlated rules as independent evidence, so it is
+ * overconfident, never the reverse.
  */
-export function fitTemperature(heldOut: HeldOut[]): number {
-  let best = { t: 1, nll: Number.POSITIVE_INFINITY };
-  for (let i = 0; i <= 200; i += 1) {
-    const t = Math.exp((i / 200) * Math.log(100));
-    const nll = heldOut.reduce((sum, h) => {
-      const p = softmax(h.logLikelihood.map((l) => l / t))[h.classes.indexOf(h.truth)] ?? 0;
-      return sum - Math.log(Math.max(p, 1e-12));
-    }, 0);
-    if (nll < best.nll) best = { t, nll };
+export function fitTemperature(points: HeldOut[]): number {
+  if (points.length === 0) return 1;
+  let lo = 0;
+  let hi = Math.log(100);
+  const g = (Math.sqrt(5) - 1) / 2;
+  let a = hi - g * (hi - lo);
+  let b = lo + g * (hi - lo);
+  let fa = nll(points, Math.exp(a));
+  let fb = nll(points, Math.exp(b));
+  for (let k = 0; k < 30; k += 1) {
+    if (fa < fb) {
+      hi = b;
+      b = a;
+      fb = fa;
+      a = hi - g * (hi - lo);
+      fa = nll(points, Math.exp(a));
+    } else {
+      lo = a;
+      a = b;
+      fa = fb;
+      b = lo + g * (hi - lo);
+      fb = nll(points, Math.exp(b));
+    }
   }
-  return best.t;
+  return Math.exp((lo + hi) / 2);
+}
+
+/** Fewer held-out examples than this at a level, and the level uses the overall temperature. */
+const MIN_EXAMPLES_PER_LEVEL = 10;
+
+/** One temperature per level from held-out scores, and one over all of them. */
+export function fitTemperatures(points: HeldOut[]): {
+  temperature: number;
+  temperatures: Partial<Record<EvidenceLevel, number>>;
+} {
+  const temperatures: Partial<Record<EvidenceLevel, number>> = {};
+  for (const level of EVIDENCE_LEVELS) {
+    const at = points.filter((p) => p.level === level);
+    if (at.length >= MIN_EXAMPLES_PER_LEVEL) temperatures[level] = fitTemperature(at);
+  }
+  return { temperature: fitTemperature(points), temperatures };
 }
 
 /** Expected calibration error over 10 equal-width confidence bins. */
@@ -137,57 +179,72 @@ export function expectedCalibrationError(points: Array<{ confidence: number; cor
   return bins.reduce((sum, b) => sum + (b.n === 0 ? 0 : Math.abs(b.right - b.conf)), 0) / points.length;
 }
 
-/** Top-1 class and its probability for held-out scores at a temperature (or one per level). */
-export function heldOutPoints(heldOut: HeldOut[], temperature: number | ((level: EvidenceLevel) => number)) {
-  return heldOut.map((h) => {
-    const t = typeof temperature === "number" ? temperature : temperature(h.level);
-    const { answer, confidence } = decide(h.classes, softmax(h.logLikelihood.map((l) => l / t)));
-    return { name: h.name, truth: h.truth, predicted: answer, confidence, correct: answer === h.truth };
-  });
+/** A held-out score decided at a temperature: the answer, its confidence, whether it is right. */
+export function decideHeldOut(h: HeldOut, t: number) {
+  const probs = softmax(Array.from(h.logLikelihood, (l, i) => l / t + (h.logPrior[i] ?? 0)));
+  const { answer, confidence, order } = decide(h.classes, probs);
+  const truth = h.classes[h.truth] ?? "unknown";
+  return { answer, confidence, correct: answer === truth, truth, probs, order };
 }
 
-function dataFrom(counts: Counts, temperature: number, examples: number): ModelData {
-  return { format: 1, trained_at: new Date().toISOString(), examples, temperature, counts };
+/** Sources dealt round-robin into k folds, in order of first appearance (whole sources only). */
+export function sourceFolds(examples: TrainingExample[], k: number): (i: number) => string {
+  const fold = new Map<string, number>();
+  for (const e of examples) if (!fold.has(e.source)) fold.set(e.source, fold.size % k);
+  return (i) => String(fold.get(examples[i]?.source ?? "") ?? 0);
 }
 
-/** Fewer held-out examples than this at a level, and the level uses the overall temperature. */
-const MIN_EXAMPLES_PER_LEVEL = 10;
+/** Rules whose unit no example ever observed: training has nothing to say about them. */
+export function untrainedRules(data: Dataset, counts: ModelData["counts"]): string[] {
+  const out: string[] = [];
+  for (const pd of data.protocols.values())
+    for (const unit of pd.units) if (!counts[unit.key]) out.push(...unit.rules.map((r) => r.key));
+  return out;
+}
+
+export class TrainingError extends Error {}
 
 /**
- * One temperature per evidence level. Each level is fitted on the examples that reach it, cut
- * down to what that level sees, so a banner-only answer is tempered for one rule firing, not
- * for the dozen correlated rules a full dialogue fires.
+ * Counts from every example, temperatures from 5 folds of whole sources. Fails when a rule has
+ * no trained entry (no labelled example has the feature it reads) or a protocol with rules has
+ * no example: a rule the model never learned about would silently speak with its prior only.
  */
-export function fitTemperatures(
+export function train(
   files: ProductRules[],
   examples: TrainingExample[],
-  folds: number,
-): { temperature: number; temperatures: Partial<Record<EvidenceLevel, number>>; heldOut: HeldOut[] } {
-  const k = (n: number) => Math.max(2, Math.min(folds, n));
-  const heldOut = crossValidate(files, examples, k(examples.length));
-  const temperature = fitTemperature(heldOut);
-  const temperatures: Partial<Record<EvidenceLevel, number>> = {};
-  const rank = (level: EvidenceLevel) => EVIDENCE_LEVELS.indexOf(level);
-  for (const level of EVIDENCE_LEVELS) {
-    const reaching = examples
-      .filter((e) => rank(evidenceLevel(e.features)) >= rank(level))
-      .map((e) => ({ ...e, features: atLevel(e.features, level) }));
-    if (reaching.length < MIN_EXAMPLES_PER_LEVEL) continue;
-    temperatures[level] = fitTemperature(crossValidate(files, reaching, k(reaching.length)));
-  }
-  return { temperature, temperatures, heldOut };
-}
-
-/** Counts from every example, the temperatures from cross-validation. */
-export function train(files: ProductRules[], examples: TrainingExample[], folds = 5): ModelData {
-  const { temperature, temperatures, heldOut } = fitTemperatures(files, examples, folds);
-  const points = heldOutPoints(heldOut, (level) => temperatures[level] ?? temperature);
-  const data = dataFrom(countFirings(files, examples), temperature, examples.length);
-  data.temperatures = temperatures;
-  data.calibration = {
-    held_out_accuracy: points.filter((p) => p.correct).length / Math.max(1, points.length),
-    held_out_ece: expectedCalibrationError(points),
-    folds,
+  folds = 5,
+  priors?: PriorsFile | null,
+): ModelData {
+  const products = catalogue(files);
+  const data = new Dataset(products, examples);
+  const counts = data.countsJson();
+  const protocolsWithRules = new Set(products.flatMap((p) => [...p.protocols]));
+  const missing = [...protocolsWithRules].filter((p) => !data.protocols.has(p));
+  const untrained = [
+    ...untrainedRules(data, counts),
+    ...products.filter((p) => [...p.protocols].some((x) => missing.includes(x))).flatMap((p) => p.rules.map((r) => r.key)),
+  ];
+  if (untrained.length)
+    throw new TrainingError(
+      `${untrained.length} rule(s) have no trained entry (no labelled example shows their feature): ${untrained.slice(0, 8).join(", ")}${untrained.length > 8 ? ", …" : ""}`,
+    );
+  const heldOut = heldOutScores(files, data, sourceFolds(examples, folds), priors);
+  const { temperature, temperatures } = fitTemperatures(heldOut);
+  const points = heldOut.map((h) => decideHeldOut(h, temperatures[h.level] ?? temperature));
+  const top = heldOut.filter((h) => h.level === (data.reach[h.index] ?? "probes"));
+  const topPoints = top.map((h) => decideHeldOut(h, temperatures[h.level] ?? temperature));
+  return {
+    format: 2,
+    trained_at: new Date().toISOString(),
+    examples: examples.length,
+    temperature,
+    temperatures,
+    rules: files.flatMap((f) => f.rules.map((r) => r.key)),
+    counts,
+    calibration: {
+      held_out_accuracy: topPoints.filter((p) => p.correct).length / Math.max(1, topPoints.length),
+      held_out_ece: expectedCalibrationError(points),
+      folds,
+    },
   };
-  return data;
 }

@@ -69,6 +69,7 @@ export function reportSections(result: TallyResult, options: SectionOptions = {}
     tlsSection(result.tls),
   ];
   if (result.estimates) sections.push(estimateSection(result));
+  if (result.priors?.length) sections.push(priorSection(result));
   // a chart with no data has nothing to draw (and Vega warns about its empty extent)
   for (const section of sections) section.charts = section.charts?.filter(hasData);
   return sections;
@@ -477,4 +478,26 @@ function normalCdf(z: number): number {
       t *
       Math.exp(-x * x);
   return z >= 0 ? (1 + erf) / 2 : (1 - erf) / 2;
+}
+
+/** The prior over products: the world's (rules/priors.yaml) beside the one this run re-estimated. */
+function priorSection(result: TallyResult): ReportSection {
+  const priors = result.priors ?? [];
+  return {
+    id: "priors",
+    title: "Priors over products",
+    paragraphs: [
+      "Identification weighs each record's evidence by a prior over products. The world prior comes " +
+        "from published population figures (rules/priors.yaml names each source and date); the run's " +
+        "prior is re-estimated from this run's own records by expectation-maximisation, so that an " +
+        "ambiguous record is weighed against what this survey found. Products at 0.5 % or more under " +
+        "either prior are listed.",
+    ],
+    tables: priors.map((p) => ({
+      id: `priors-${p.protocol}`,
+      title: `${p.protocol.toUpperCase()}: prior over products (${n(p.records)} records)`,
+      columns: [text("product", "product"), percent("world", "world prior"), percent("run", "this run's prior")],
+      rows: p.rows.map((r) => ({ product: r.product, world: r.world, run: r.run })),
+    })),
+  };
 }

@@ -43,6 +43,8 @@ const records: ScanRecord[] = [...fixtures.values()].map((r) =>
           kind: "mta",
           version: null,
           version_range: ">=3.6",
+          os: null,
+          hint: null,
           confidence: 0.93,
           alternatives: [
             { product: "postfix", probability: 0.93 },
@@ -177,6 +179,8 @@ describe("buildRunDatabase", () => {
       leaf_self_signed: source.tls?.chain[0]?.self_signed ? 1 : 0,
       product: "postfix",
       version_range: ">=3.6",
+          os: null,
+          hint: null,
       confidence: 0.93,
     });
     expect(JSON.parse(row.json as string)).toEqual(source);

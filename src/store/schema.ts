@@ -186,6 +186,10 @@ export const SoftwareSchema = z.object({
   kind: z.string().nullable(),
   version: z.string().nullable(),
   version_range: z.string().nullable(),
+  /** the platform the evidence reveals ("Debian 12", "Ubuntu 22.04", "Windows"), when it does */
+  os: z.string().nullable().default(null),
+  /** the product word the greeting shows, if any ("FooMail"): kept even when the answer is unknown */
+  hint: z.string().nullable().default(null),
   /** the calibrated probability that `product` is right (0–1) */
   confidence: z.number(),
   alternatives: z.array(z.object({ product: z.string(), probability: z.number() })),
