@@ -1,7 +1,7 @@
 /**
  * `npm run bench:identify`: how well smtpsurvey names the software, beside nmap -sV.
  *
- *   1. Offline, on every labelled record (lab golden records, test/fixtures/identify), each
+ *   1. Offline, on every labelled record (the corpus under rules/examples, the lab golden records), each
  *      predicted by a model learned without it (grouped 5-fold): top-1 accuracy, version
  *      accuracy, expected calibration error, a confusion matrix, accuracy by evidence level
  *      (banner only, + EHLO, + HELP, + probes), with the banner hidden, and leave-one-product-out.
@@ -77,7 +77,13 @@ function offline(): void {
     const p = loso.filter((x) => x.level === level);
     if (p.length) say(row(LEVEL_NAMES[level], summary(p)));
   }
-  const hidden = summary(evaluation.hidden.filter((x) => x.level !== "banner"));
+  // each example once, at the most its source shows
+  const deepest = new Map<string, (typeof evaluation.hidden)[number]>();
+  for (const p of evaluation.hidden) {
+    const seen = deepest.get(p.name);
+    if (!seen || EVIDENCE_LEVELS.indexOf(p.level) > EVIDENCE_LEVELS.indexOf(seen.level)) deepest.set(p.name, p);
+  }
+  const hidden = summary([...deepest.values()]);
   say(row("SMTP with EHLO, greeting hidden", hidden));
   say();
   say("Leave-one-product-out (the product's rule files and examples removed; right = `unknown`):");

@@ -1,9 +1,9 @@
-// Writes synthetic identification fixtures (test/fixtures/identify/*.json) from documented replies.
+// Writes synthetic identification fixtures (rules/examples/records/*.json) from documented replies.
 // Each record is built in the shape of a lab record (src/store/schema.ts); ip in 192.0.2.0/24.
 // Usage: node scripts/gen-identify-fixtures.mjs
 import { mkdirSync, writeFileSync } from "node:fs";
 
-const OUT = new URL("../test/fixtures/identify/", import.meta.url);
+const OUT = new URL("../rules/examples/records/", import.meta.url);
 const DATE = "2026-11-23";
 const H = "mail.example.com";
 const R = "§ = shared/research/fingerprinting.md";

@@ -1,6 +1,6 @@
 /**
  * `smtpsurvey learn HOST[:PORT] --product NAME`: records the server's whole transcript (every
- * probe) as a labelled fixture in test/fixtures/identify/, then says which rules fired, which of
+ * probe) as a labelled fixture in rules/examples/records/, then says which rules fired, which of
  * the product's own rules missed, and which other products' rules fired too: what would have to
  * change for the rules to know this server. `npm run train` then learns from the fixture.
  */
@@ -78,7 +78,9 @@ async function learn(target: string, flags: LearnFlags): Promise<void> {
   mkdirSync(dir, { recursive: true });
   let file = flags.name ? join(dir, flags.name) : "";
   for (let n = 1; !file || existsSync(file); n += 1) file = join(dir, `${slug(flags.product)}-${n}.json`);
-  const fixture = { truth: { product: flags.product, version: flags.version ?? null }, record };
+  // the source a held-out fold leaves out whole: one server (the lab's are named as the lab's golden records)
+  const source = ip.startsWith("127.77.") ? `lab: ${ip}` : `learned: ${ip}`;
+  const fixture = { truth: { product: flags.product, version: flags.version ?? null }, source, record };
   writeFileSync(file, `${JSON.stringify(fixture, null, 2)}\n`);
   process.stdout.write(`recorded ${relative(repoRoot(), file)}\n`);
   process.stdout.write(report(flags.product, record));

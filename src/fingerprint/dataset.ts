@@ -4,9 +4,10 @@
  * trained without one source (or one product) costs a subtraction, not a pass of every regular
  * expression over every record. This is what makes leave-one-source-out affordable.
  */
-import { atLevel, EVIDENCE_LEVELS, type EvidenceLevel, evidenceLevel } from "./evidence.js";
+import { EVIDENCE_LEVELS, type EvidenceLevel, evidenceLevel, levelKeeps } from "./evidence.js";
 import type { Features } from "./features.js";
 import { baseProtocol, type CountTable, fires, Model, type Product, resolveProduct, UNKNOWN } from "./model.js";
+import type { CompiledRule } from "./rules.js";
 import type { Unit } from "./units.js";
 import { HINT_UNIT, hintExplainers, unitFirings } from "./units.js";
 
@@ -72,9 +73,24 @@ export class Dataset {
       // the greeting is kept at every level, so what explains the hint is the same at each
       const explainers = hintExplainers(candidates, features);
       this.explainedBy.push(explainers);
+      // each rule is tried once; a level only hides the rules whose feature it does not keep
+      const fired = new Map<CompiledRule, boolean | null>();
+      const firedOnce = (rule: CompiledRule) => {
+        let f = fired.get(rule);
+        if (f === undefined) {
+          f = fires(rule, features);
+          fired.set(rule, f);
+        }
+        return f;
+      };
       for (const level of EVIDENCE_LEVELS) {
-        const cut = atLevel(features, level);
-        perLevel[level] = unitFirings(pd.units, (rule) => fires(rule, cut), cut.get("hint"), explainers.size > 0);
+        const hint = levelKeeps(level, "hint") ? features.get("hint") : undefined;
+        perLevel[level] = unitFirings(
+          pd.units,
+          (rule) => (levelKeeps(level, rule.feature) ? firedOnce(rule) : null),
+          hint,
+          explainers.size > 0,
+        );
       }
       this.firings.push(perLevel);
       const full = perLevel.probes;
