@@ -53,6 +53,8 @@ export function recordRows(record: ScanRecord): RecordRows {
       software?.kind ?? null,
       software?.version ?? null,
       software?.version_range ?? null,
+      software?.os ?? null,
+      software?.hint ?? null,
       software?.confidence ?? null,
       JSON.stringify(record),
     ],

@@ -42,6 +42,8 @@ export const RECORD_COLUMNS: ColumnList = [
   ["kind", "TEXT"],
   ["version", "TEXT"],
   ["version_range", "TEXT"],
+  ["os", "TEXT"],
+  ["hint", "TEXT"],
   ["confidence", "REAL"],
   ["json", "TEXT NOT NULL"],
 ];

@@ -179,8 +179,8 @@ describe("buildRunDatabase", () => {
       leaf_self_signed: source.tls?.chain[0]?.self_signed ? 1 : 0,
       product: "postfix",
       version_range: ">=3.6",
-          os: null,
-          hint: null,
+      os: null,
+      hint: null,
       confidence: 0.93,
     });
     expect(JSON.parse(row.json as string)).toEqual(source);
