@@ -34,8 +34,22 @@ const LOCAL_NAMES = /\b(?:ip6-)?localhost(?:\.localdomain)?\b/gi;
 const SESSION_ID =
   /\b(?=[0-9A-Za-z-]*\d)(?=[0-9A-Za-z-]*[A-Za-z])(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[0-9A-F]{6,}|[0-9a-f]{10,}|[0-9A-Za-z]{16,})\b/g;
 
-/** Host names, addresses, dates and session ids replaced by `<host>`, `<ip>`, `<date>`, `<id>`. */
+/**
+ * Host names, addresses, dates and session ids replaced by `<host>`, `<ip>`, `<date>`, `<id>`.
+ * Line by line, a reply code kept apart: "220-foo.example" is code 220 and a host, not the host
+ * "220-foo.example".
+ */
 export function mask(text: string): string {
+  return text
+    .split("\n")
+    .map((line) => {
+      const code = /^\d{3}(?:[- ]|$)/.exec(line)?.[0] ?? "";
+      return code + maskText(line.slice(code.length));
+    })
+    .join("\n");
+}
+
+function maskText(text: string): string {
   let out = text;
   for (const date of DATES) out = out.replace(date, "<date>");
   out = out
