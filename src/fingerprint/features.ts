@@ -75,6 +75,8 @@ export function extractFeatures(record: FeatureSource): Features {
     set("banner", smtp.banner === null ? null : mask(smtp.banner));
     if (smtp.ehlo) {
       set("ehlo.first", mask(smtp.ehlo[0] ?? ""));
+      // unmasked: a hosted service's own host name ("mx.google.com at your service") is evidence
+      set("ehlo.first.raw", smtp.ehlo[0] ?? "");
       const rest = smtp.ehlo.slice(1);
       set("ehlo.keywords", rest.map((l) => (l.split(/[\s=]/, 1)[0] ?? "").toUpperCase()).join(" "));
       set("ehlo.lines", rest.join("\n"));
