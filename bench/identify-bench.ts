@@ -246,9 +246,12 @@ const started = new Date();
 say(`# Identification benchmark (${started.toISOString()})`);
 say();
 offline();
-await live();
+// the offline figures are printed before the live lab is asked, so they are never lost to it
+process.stdout.write(`${out.join("\n")}\n`);
+const printed = out.length;
+if (!process.argv.includes("--offline")) await live();
+process.stdout.write(`${out.slice(printed).join("\n")}\n`);
 const text = `${out.join("\n")}\n`;
-process.stdout.write(text);
 const dir = join(repoRoot(), "bench", "results");
 mkdirSync(dir, { recursive: true });
 writeFileSync(join(dir, "identify.md"), text);
