@@ -7,13 +7,19 @@ import { dovecotServer } from "./dovecot.js";
 import { dropbearServer } from "./dropbear.js";
 import { eximServers } from "./exim.js";
 import { harakaServer } from "./haraka.js";
+import { mailutilsServer } from "./mailutils.js";
 import { nginxServer } from "./nginx.js";
 import { opensmtpdServers } from "./opensmtpd.js";
 import { opensshServers } from "./openssh.js";
 import { postfixServers } from "./postfix.js";
+import { proftpdSftpServer } from "./proftpd-sftp.js";
+import { pythonSmtpdServer } from "./python-smtpd.js";
 import { qpsmtpdServer } from "./qpsmtpd.js";
+import { asyncsshServer, paramikoServer, tinysshServer } from "./script-ssh.js";
 import { sendmailServers } from "./sendmail.js";
 import { smtpServerServer } from "./smtp-server.js";
+import { twistedMailServer } from "./twisted-mail.js";
+import { apacheServer, lighttpdServer } from "./web-servers.js";
 
 export const allServers: LabServer[] = [
   ...postfixServers,
@@ -26,10 +32,19 @@ export const allServers: LabServer[] = [
   qpsmtpdServer,
   aiosmtpdServer,
   chasquidServer,
+  pythonSmtpdServer,
+  twistedMailServer,
   dovecotServer,
+  mailutilsServer,
   nginxServer,
+  lighttpdServer,
+  apacheServer,
   ...opensshServers,
   dropbearServer,
+  tinysshServer,
+  asyncsshServer,
+  paramikoServer,
+  proftpdSftpServer,
 ];
 
 const names = allServers.map((s) => s.name);

@@ -339,6 +339,8 @@ describe("clusters of the lab's golden records", () => {
           "127.77.4.1:995",
         ],
       },
+      // GNU Mailutils: one certificate on its four IMAP/POP3 ports
+      { hosts: 1, endpoints: ["127.77.4.2:110", "127.77.4.2:143", "127.77.4.2:993", "127.77.4.2:995"] },
       // Postfix on 25/465/587 and nginx on 443 share one certificate key
       { hosts: 2, endpoints: ["127.77.1.1:25", "127.77.1.1:465", "127.77.1.1:587", "127.77.5.1:443"] },
       // chasquid uses one key on its three ports: reuse across ports of one host
@@ -362,7 +364,7 @@ describe("clusters of the lab's golden records", () => {
       ["ed25519", 1],
     ]);
     expect(dovecot?.members.find((m) => m.port === 22)?.keys).toEqual([0, 1]);
-    const openssh = clusters[3];
+    const openssh = clusters[4];
     expect(openssh?.keys.map((k) => k.kind).sort()).toEqual([
       "ecdsa-p256",
       "ecdsa-p384",
@@ -375,7 +377,7 @@ describe("clusters of the lab's golden records", () => {
       [0, 1, 2, 3, 4],
     ]);
     // names: the PTR name where a record of the address had one
-    expect(clusters[1]?.members.map((m) => m.name)).toEqual([
+    expect(clusters[2]?.members.map((m) => m.name)).toEqual([
       "postfix.lab.smtpsurvey.test",
       "postfix.lab.smtpsurvey.test",
       "postfix.lab.smtpsurvey.test",

@@ -27,11 +27,15 @@ const fixture = (file: string): ScanRecord => {
 };
 
 describe("golden SSH records", () => {
-  it("has the lab's three SSH servers", () => {
+  it("has the lab's SSH servers", () => {
     expect([...fixtures.keys()].sort()).toEqual([
+      "asyncssh-22.json",
       "dropbear-22.json",
       "openssh-22.json",
       "openssh-nobanner-22.json",
+      "paramiko-22.json",
+      "proftpd-sftp-22.json",
+      "tinyssh-22.json",
     ]);
   });
 
