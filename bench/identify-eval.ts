@@ -105,7 +105,8 @@ function prediction(
     confidence: d.confidence,
     correct: d.correct,
     wrongName: !d.correct && d.answer !== UNKNOWN,
-    versionRight: d.correct && d.truth !== UNKNOWN && details ? versionCovers(details, example.version) : null,
+    versionRight:
+      d.correct && d.truth !== UNKNOWN && details ? versionCovers(details, example.version) : null,
   };
 }
 
@@ -117,7 +118,9 @@ function foldedTemperatures(points: HeldOut[], sourceOf: (i: number) => string, 
     if (!fold.has(s)) fold.set(s, fold.size % folds);
   }
   const foldOf = (p: HeldOut) => fold.get(sourceOf(p.index)) ?? 0;
-  const fitted = Array.from({ length: folds }, (_, k) => fitTemperatures(points.filter((p) => foldOf(p) !== k)));
+  const fitted = Array.from({ length: folds }, (_, k) =>
+    fitTemperatures(points.filter((p) => foldOf(p) !== k)),
+  );
   return (p: HeldOut) => {
     const f = fitted[foldOf(p)];
     return f?.temperatures[p.level] ?? f?.temperature ?? 1;
@@ -152,7 +155,11 @@ export function leaveOneSourceOut(
   return { predictions, points };
 }
 
-/** Leave-one-product-out: each product's rules and examples removed; its examples must be "unknown". */
+/**
+ * Leave-one-product-out: each product's rules and examples removed, with those of every product
+ * of its family (products that share code: Postfix and postscreen, Exchange and IIS SMTP); its
+ * examples must then be "unknown".
+ */
 export function leaveOneProductOut(
   files: ProductRules[],
   examples: Example[],
@@ -162,13 +169,18 @@ export function leaveOneProductOut(
   const products = catalogue(files);
   const data = new Dataset(products, training);
   const out: Prediction[] = [];
+  const familyOf = new Map(products.map((p) => [p.product, p.family]));
   const byProduct = new Map<string, number[]>();
   training.forEach((_, i) => {
     const cls = data.truthName[i] ?? UNKNOWN;
     if (cls !== UNKNOWN) byProduct.set(cls, [...(byProduct.get(cls) ?? []), i]);
   });
-  for (const [held, members] of byProduct) {
-    const keptFiles = files.filter((f) => f.product !== held);
+  for (const [product, members] of byProduct) {
+    const family = familyOf.get(product) ?? product;
+    const held = new Set(
+      products.filter((p) => p.family === family || p.product === product).map((p) => p.product),
+    );
+    const keptFiles = files.filter((f) => !held.has(f.product));
     const others = catalogue(keptFiles);
     const protocols = new Set(members.map((i) => data.protocolOf[i] ?? "smtp"));
     const tables = new Map();
@@ -197,7 +209,7 @@ export function leaveOneProductOut(
         };
         const e = examples[i] as Example;
         const p = prediction(model, e, training[i]?.features ?? new Map(), h, temperatures[level] ?? 1);
-        out.push({ ...p, truth: held, versionRight: null, wrongName: p.answer !== UNKNOWN });
+        out.push({ ...p, truth: product, versionRight: null, wrongName: p.answer !== UNKNOWN });
       }
     }
   }
@@ -226,12 +238,24 @@ export function summary(predictions: Prediction[]): Summary {
   };
 }
 
-export function evaluate(files: ProductRules[], examples: Example[], training: TrainingExample[]): Evaluation {
+export function evaluate(
+  files: ProductRules[],
+  examples: Example[],
+  training: TrainingExample[],
+): Evaluation {
   const loso = leaveOneSourceOut(files, examples, training);
   const { temperatures } = fitTemperatures(loso.points);
   const hideGreeting = (f: Features) => {
     const out = new Map(f);
-    for (const name of ["banner", "banner.raw", "ssh.banner", "imap.greeting", "pop3.greeting", "http.server", "hint"])
+    for (const name of [
+      "banner",
+      "banner.raw",
+      "ssh.banner",
+      "imap.greeting",
+      "pop3.greeting",
+      "http.server",
+      "hint",
+    ])
       out.delete(name);
     return out;
   };

@@ -6,7 +6,15 @@
  */
 import { EVIDENCE_LEVELS, type EvidenceLevel, evidenceLevel, levelKeeps } from "./evidence.js";
 import type { Features } from "./features.js";
-import { baseProtocol, type CountTable, fires, Model, type Product, resolveProduct, UNKNOWN } from "./model.js";
+import {
+  baseProtocol,
+  type CountTable,
+  fires,
+  Model,
+  type Product,
+  resolveProduct,
+  UNKNOWN,
+} from "./model.js";
 import type { CompiledRule } from "./rules.js";
 import type { Unit } from "./units.js";
 import { HINT_UNIT, hintExplainers, unitFirings } from "./units.js";
@@ -176,7 +184,15 @@ export class Dataset {
    * the other products' layout, their counts read from the full table without `held`'s
    * examples, and the open-set unit recomputed where only `held`'s name had fired.
    */
-  tableWithout(protocol: string, held: string, others: Product[]): { table: CountTable; layout: { classes: string[]; units: Unit[] }; firingsOf: (i: number, level: EvidenceLevel) => Int8Array } {
+  tableWithout(
+    protocol: string,
+    held: ReadonlySet<string>,
+    others: Product[],
+  ): {
+    table: CountTable;
+    layout: { classes: string[]; units: Unit[] };
+    firingsOf: (i: number, level: EvidenceLevel) => Int8Array;
+  } {
     const pd = this.protocols.get(protocol);
     if (!pd) throw new Error(`no examples of ${protocol}`);
     const layout = Model.layout(others, protocol);
@@ -186,9 +202,13 @@ export class Dataset {
       oldIndex.set(`unit:${u.key}`, k);
     });
     const map = layout.units.map((u) =>
-      u.kind === "test" ? (oldIndex.get(`rule:${u.rules[0]?.key}`) ?? -1) : (oldIndex.get(`unit:${u.key}`) ?? -1),
+      u.kind === "test"
+        ? (oldIndex.get(`rule:${u.rules[0]?.key}`) ?? -1)
+        : (oldIndex.get(`unit:${u.key}`) ?? -1),
     );
-    const heldNames = pd.units.findIndex((u) => u.key === `names:${held}`);
+    const heldNames = new Set(
+      pd.units.flatMap((u, k) => ([...u.owners].some((o) => held.has(o)) && u.kind === "names" ? [k] : [])),
+    );
     const hintAt = layout.units.findIndex((u) => u.key === HINT_UNIT);
     const firingsOf = (i: number, level: EvidenceLevel): Int8Array => {
       const old = this.firings[i]?.[level] as Int8Array;
@@ -197,8 +217,8 @@ export class Dataset {
         out[u] = k < 0 ? -1 : (old[k] ?? -1);
       });
       if (hintAt >= 0 && old[map[hintAt] ?? -1] !== -1) {
-        const named = (this.namesFired[i] ?? []).some((k) => k !== heldNames && (old[k] ?? 0) === 1);
-        const explained = [...(this.explainedBy[i] ?? [])].some((p) => p !== held);
+        const named = (this.namesFired[i] ?? []).some((k) => !heldNames.has(k) && (old[k] ?? 0) === 1);
+        const explained = [...(this.explainedBy[i] ?? [])].some((p) => !held.has(p));
         out[hintAt] = this.hintWord[i] && !named && !explained ? 1 : 0;
       }
       return out;
@@ -207,7 +227,7 @@ export class Dataset {
     const fired = new Float64Array(layout.units.length * C);
     const seen = new Float64Array(layout.units.length * C);
     for (const i of pd.members) {
-      if (this.truthName[i] === held) continue;
+      if (held.has(this.truthName[i] ?? "")) continue;
       const c = layout.classes.indexOf(this.truthName[i] ?? UNKNOWN);
       const f = firingsOf(i, "probes");
       for (let u = 0; u < f.length; u += 1) {

@@ -23,9 +23,17 @@ describe("the labelled corpus (rules/examples)", () => {
     const features = extractFeatures(record);
     expect(features.get("banner")).toBe("220 <host> ESMTP Sendmail 8.14.4/8.14.4; <date>");
     expect(features.get("ehlo.keywords")).toBe("ENHANCEDSTATUSCODES PIPELINING");
-    expect(features.get("help")).toBe("214 2.0.0 This is sendmail version 8.14.4\n214 2.0.0 End of HELP info");
+    expect(features.get("help")).toBe(
+      "214 2.0.0 This is sendmail version 8.14.4\n214 2.0.0 End of HELP info",
+    );
     expect(replyOf(["250 2.0.0 Ok"]).enhanced).toBe("2.0.0");
-    const ssh = corpusRecord({ protocol: "ssh", product: "OpenSSH", version: "7.4p1", source: "doc: t", banner: "SSH-2.0-OpenSSH_7.4p1" });
+    const ssh = corpusRecord({
+      protocol: "ssh",
+      product: "OpenSSH",
+      version: "7.4p1",
+      source: "doc: t",
+      banner: "SSH-2.0-OpenSSH_7.4p1",
+    });
     expect(extractFeatures(ssh).get("hint")).toBe("OpenSSH");
   });
 

@@ -84,7 +84,15 @@ export function replyOf(lines: string[]): Reply {
   return { code, enhanced, lines: texts, raw: lines.map((l) => `${l}\r\n`).join("") };
 }
 
-const PORTS: Record<string, number> = { smtp: 25, smtps: 465, ssh: 22, imap: 143, imaps: 993, pop3: 110, pop3s: 995 };
+const PORTS: Record<string, number> = {
+  smtp: 25,
+  smtps: 465,
+  ssh: 22,
+  imap: 143,
+  imaps: 993,
+  pop3: 110,
+  pop3s: 995,
+};
 
 /** A corpus line as the record a grab would have made of the same dialogue. */
 export function corpusRecord(line: CorpusLine): ScanRecord {
@@ -180,7 +188,9 @@ export function loadRecordExamples(dir = recordFixturesDir()): Example[] {
         os: null,
         origin: synthetic ? ("synthetic" as const) : ("learned" as const),
         // a synthetic record's source is its documentation; a learned one is a lab server
-        source: synthetic ? `research: ${synthetic.source}` : (parsed.data.source ?? `lab: ${record.data.ip}`),
+        source: synthetic
+          ? `research: ${synthetic.source}`
+          : (parsed.data.source ?? `lab: ${record.data.ip}`),
         record: record.data,
         group: synthetic ? f : record.data.ip,
       };
@@ -198,23 +208,21 @@ export function loadLabExamples(
     ...readdirSync(dir).filter((f) => f.endsWith(".json")),
     ...(existsSync(join(dir, "ssh")) ? readdirSync(join(dir, "ssh")).map((f) => `ssh/${f}`) : []),
   ].filter((f) => f.endsWith(".json"));
-  return files
-    .sort()
-    .flatMap((f) => {
-      const record = ScanRecordSchema.parse(JSON.parse(readFileSync(join(dir, f), "utf8")));
-      const label = truth(record.ip);
-      if (!label || record.status !== "ok") return [];
-      return [
-        {
-          name: `test/fixtures/lab/${f}`,
-          product: label.product,
-          version: label.version,
-          os: null,
-          origin: "lab" as const,
-          source: `lab: ${record.ip}`,
-          record,
-          group: record.ip,
-        },
-      ];
-    });
+  return files.sort().flatMap((f) => {
+    const record = ScanRecordSchema.parse(JSON.parse(readFileSync(join(dir, f), "utf8")));
+    const label = truth(record.ip);
+    if (!label || record.status !== "ok") return [];
+    return [
+      {
+        name: `test/fixtures/lab/${f}`,
+        product: label.product,
+        version: label.version,
+        os: null,
+        origin: "lab" as const,
+        source: `lab: ${record.ip}`,
+        record,
+        group: record.ip,
+      },
+    ];
+  });
 }

@@ -127,7 +127,15 @@ function greetingHint(features: Features): string | null | undefined {
 /** The features with the greeting hidden: what a banner-stripped server would leave. */
 export function withoutBanner(features: Features): Features {
   const out = new Map(features);
-  for (const name of ["banner", "banner.raw", "ssh.banner", "imap.greeting", "pop3.greeting", "http.server", "hint"])
+  for (const name of [
+    "banner",
+    "banner.raw",
+    "ssh.banner",
+    "imap.greeting",
+    "pop3.greeting",
+    "http.server",
+    "hint",
+  ])
     out.delete(name);
   return out;
 }

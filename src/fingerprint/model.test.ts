@@ -3,7 +3,13 @@ import { probe, toyRules, view } from "../../test/support/toy-rules.js";
 import { Dataset } from "./dataset.js";
 import { extractFeatures } from "./features.js";
 import { catalogue, emptyModelData, Model, StaleModelError, staleRules, UNKNOWN } from "./model.js";
-import { expectedCalibrationError, fitTemperature, type HeldOut, type TrainingExample, train } from "./train.js";
+import {
+  expectedCalibrationError,
+  fitTemperature,
+  type HeldOut,
+  type TrainingExample,
+  train,
+} from "./train.js";
 
 const example = (name: string, product: string, banner: string, code: number): TrainingExample => ({
   name,
@@ -46,15 +52,25 @@ describe("the model", () => {
     withY[5]?.features.set("probe.y", "250 ok");
     const model = new Model(files, train(files, withY, 2, null), uniform);
     const answer = model.identify("smtp", extractFeatures(view("220 h ESMTP Alpha 2.3", [probe("x", 500)])));
-    expect(answer).toMatchObject({ product: "Alpha", vendor: "Alpha Inc.", version: "2.3", version_range: ">=2" });
+    expect(answer).toMatchObject({
+      product: "Alpha",
+      vendor: "Alpha Inc.",
+      version: "2.3",
+      version_range: ">=2",
+    });
     expect(answer.confidence).toBeGreaterThan(0.8);
-    expect(answer.evidence.map((e) => e.rule).sort()).toEqual(["smtp/alpha.yaml#banner", "smtp/alpha.yaml#probe-x"]);
+    expect(answer.evidence.map((e) => e.rule).sort()).toEqual([
+      "smtp/alpha.yaml#banner",
+      "smtp/alpha.yaml#probe-x",
+    ]);
     expect(answer.alternatives[0]?.product).toBeDefined();
   });
 
   it("tells products apart without a banner, and says unknown when nothing fits", () => {
     const model = new Model(files, emptyModelData(files), uniform);
-    expect(model.identify("smtp", extractFeatures(view("220 h ESMTP", [probe("x", 502)]))).product).toBe("Beta");
+    expect(model.identify("smtp", extractFeatures(view("220 h ESMTP", [probe("x", 502)]))).product).toBe(
+      "Beta",
+    );
     const none = model.identify("smtp", extractFeatures(view("220 h ESMTP", [probe("x", 421)])));
     expect(none.product).toBe(UNKNOWN);
     expect(none.vendor).toBeNull();
@@ -94,7 +110,10 @@ describe("the model", () => {
     const bare = extractFeatures(view("220 h ESMTP"));
     const before = model.identify("smtp", bare);
     const scored = model.score("smtp", bare);
-    model.runPriors.set("smtp", Float64Array.from(scored.classes, (c) => (c === "Beta" ? 0.9 : 0.05)));
+    model.runPriors.set(
+      "smtp",
+      Float64Array.from(scored.classes, (c) => (c === "Beta" ? 0.9 : 0.05)),
+    );
     const after = model.identify("smtp", bare);
     expect(after.product).toBe("Beta");
     expect(after.confidence).toBeGreaterThan(before.confidence);

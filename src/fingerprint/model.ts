@@ -64,6 +64,8 @@ export interface Product {
   vendor: string;
   aliases: Set<string>;
   kind: string;
+  /** the family the product's first file names (itself when none) */
+  family: string;
   protocols: Set<string>;
   rules: CompiledRule[];
   ladder: Array<{ range: string; when: string[]; unless: string[] }>;
@@ -85,6 +87,7 @@ export function catalogue(files: ProductRules[]): Product[] {
         vendor: f.vendor,
         aliases: new Set(),
         kind: f.kind,
+        family: f.family,
         protocols: new Set(),
         rules: [],
         ladder: [],
@@ -92,6 +95,7 @@ export function catalogue(files: ProductRules[]): Product[] {
       byName.set(f.product, p);
     }
     for (const alias of f.aliases) p.aliases.add(alias);
+    if (f.family !== f.product) p.family = f.family;
     for (const proto of f.protocols) p.protocols.add(baseProtocol(proto));
     p.rules.push(...f.rules);
     const key = (id: string) => `${f.file}#${id}`;
@@ -197,7 +201,10 @@ export class Model {
   static layout(products: Product[], protocol: string): { classes: string[]; units: Unit[] } {
     const base = baseProtocol(protocol);
     const candidates = products.filter((p) => p.protocols.has(base));
-    return { classes: [...candidates.map((p) => p.product), UNKNOWN], units: buildUnits(candidates, UNKNOWN) };
+    return {
+      classes: [...candidates.map((p) => p.product), UNKNOWN],
+      units: buildUnits(candidates, UNKNOWN),
+    };
   }
 
   /** The protocol's tables, built once. */
@@ -210,12 +217,17 @@ export class Model {
     const classIndex = new Map(classes.map((c, i) => [c, i]));
     const table = this.options.tables?.get(base) ?? tableFromCounts(this.data.counts, units, classIndex);
     const fire = new Float64Array(units.length * C);
+    const familyOf = (cls: string) => this.byName.get(cls)?.family ?? cls;
     units.forEach((unit, u) => {
       const owners = [...unit.owners].map((o) => classIndex.get(o) ?? -1);
+      // the pool is what unrelated classes do: a product's siblings (Exchange and IIS SMTP share
+      // their greeting) would make its own name look common elsewhere
+      const families = new Set([...unit.owners].map(familyOf));
+      const related = classes.map((c) => families.has(familyOf(c)));
       let offFired = 0;
       let offSeen = 0;
       for (let c = 0; c < C; c += 1) {
-        if (owners.includes(c)) continue;
+        if (owners.includes(c) || related[c]) continue;
         offFired += table.fired[u * C + c] ?? 0;
         offSeen += table.seen[u * C + c] ?? 0;
       }
@@ -224,7 +236,9 @@ export class Model {
       for (let c = 0; c < C; c += 1) {
         const f = table.fired[u * C + c] ?? 0;
         const s = table.seen[u * C + c] ?? 0;
-        const p = owners.includes(c) ? (f + a) / (s + a + b) : (f + OTHER_STRENGTH * pooled) / (s + OTHER_STRENGTH);
+        const p = owners.includes(c)
+          ? (f + a) / (s + a + b)
+          : (f + OTHER_STRENGTH * pooled) / (s + OTHER_STRENGTH);
         fire[u * C + c] = Math.min(1 - P_MIN, Math.max(P_MIN, p));
       }
     });
@@ -292,7 +306,13 @@ export class Model {
       p.rules.map((rule) => ({ rule, fired: fires(rule, features) })),
     );
     const ll = this.logLikelihoodOf(protocol, this.firingsOf(protocol, features));
-    return { classes: pm.classes, logLikelihood: [...ll], firings, level: evidenceLevel(features), protocol: pm.protocol };
+    return {
+      classes: pm.classes,
+      logLikelihood: [...ll],
+      firings,
+      level: evidenceLevel(features),
+      protocol: pm.protocol,
+    };
   }
 
   /** The temperature for an evidence level (the overall one where none was fitted). */
@@ -319,7 +339,9 @@ export class Model {
     const decision = decide(scored.classes, probs);
     const { order } = decision;
     const product = this.byName.get(decision.answer);
-    const second = scored.classes.find((_, i) => i === order.find((j) => scored.classes[j] !== decision.answer)) ?? UNKNOWN;
+    const second =
+      scored.classes.find((_, i) => i === order.find((j) => scored.classes[j] !== decision.answer)) ??
+      UNKNOWN;
     // every other candidate at 0.1 % or more (at most ten), and at least three whatever their odds
     const alternatives = order
       .filter((i) => scored.classes[i] !== (product?.product ?? UNKNOWN))
@@ -342,7 +364,10 @@ export class Model {
   }
 
   /** Version, range and platform that `product`'s rules read from these features. */
-  detailsFor(product: string, features: Features): { version: string | null; range: string | null; os: string | null } {
+  detailsFor(
+    product: string,
+    features: Features,
+  ): { version: string | null; range: string | null; os: string | null } {
     const p = this.byName.get(product);
     if (!p) return { version: null, range: null, os: null };
     const firings = p.rules.map((rule) => ({ rule, fired: fires(rule, features) }));
@@ -464,7 +489,8 @@ export function staleRules(files: ProductRules[], data: ModelData): { gone: stri
 
 export class StaleModelError extends Error {
   constructor(stale: { gone: string[]; untrained: string[] }) {
-    const list = (keys: string[]) => keys.slice(0, 5).join(", ") + (keys.length > 5 ? `, … (${keys.length})` : "");
+    const list = (keys: string[]) =>
+      keys.slice(0, 5).join(", ") + (keys.length > 5 ? `, … (${keys.length})` : "");
     super(
       `rules/model.json is out of date with rules/: ${[
         stale.gone.length ? `trained rules missing now: ${list(stale.gone)}` : "",

@@ -46,9 +46,14 @@ export class PriorEstimator {
     // the classes that could matter under any prior: the best by likelihood and by posterior
     const byPosterior = tempered.map((l, i) => [l + (prior[i] ?? 0), i] as const).sort((a, b) => b[0] - a[0]);
     const byLikelihood = tempered.map((l, i) => [l, i] as const).sort((a, b) => b[0] - a[0]);
-    const pick = [...new Set([...byPosterior.slice(0, TOP / 2), ...byLikelihood.slice(0, TOP / 2)].map((x) => x[1]))];
+    const pick = [
+      ...new Set([...byPosterior.slice(0, TOP / 2), ...byLikelihood.slice(0, TOP / 2)].map((x) => x[1])),
+    ];
     const list = this.kept.get(protocol) ?? [];
-    list.push({ classes: Int32Array.from(pick), logLikelihood: Float64Array.from(pick, (i) => tempered[i] ?? 0) });
+    list.push({
+      classes: Int32Array.from(pick),
+      logLikelihood: Float64Array.from(pick, (i) => tempered[i] ?? 0),
+    });
     this.kept.set(protocol, list);
   }
 
@@ -90,7 +95,10 @@ export class PriorEstimator {
 }
 
 /** Re-estimates the prior from the records and installs it in the model (runPriors). */
-export async function reestimatePrior(model: Model, records: AsyncIterable<ScanRecord>): Promise<PriorEstimate[]> {
+export async function reestimatePrior(
+  model: Model,
+  records: AsyncIterable<ScanRecord>,
+): Promise<PriorEstimate[]> {
   const estimator = new PriorEstimator(model);
   for await (const record of records) estimator.add(record);
   const estimates = estimator.fit();

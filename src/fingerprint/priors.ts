@@ -26,7 +26,11 @@ export const PriorsFileSchema = z.object({
   format: z.literal(1),
   sources: z.record(
     z.string(),
-    z.object({ title: z.string(), date: z.union([z.string(), z.number(), z.date()]), about: z.string().optional() }),
+    z.object({
+      title: z.string(),
+      date: z.union([z.string(), z.number(), z.date()]),
+      about: z.string().optional(),
+    }),
   ),
   smtp: ProtocolPriorSchema.optional(),
   ssh: ProtocolPriorSchema.optional(),
@@ -110,7 +114,10 @@ export function classPrior(
 }
 
 /** Names in a protocol's figures that are neither a product with rules nor listed in `outside`. */
-export function unresolvedNames(spec: ProtocolPrior | undefined, resolve: (name: string) => string | null): string[] {
+export function unresolvedNames(
+  spec: ProtocolPrior | undefined,
+  resolve: (name: string) => string | null,
+): string[] {
   const outside = new Set(spec?.outside ?? []);
   return (spec?.figures ?? [])
     .flatMap((f) => Object.keys(f.counts))

@@ -63,6 +63,11 @@ const RuleFileSchema = z.strictObject({
   /** other names the product goes by (the lab's, a fixture's): truth is matched through them */
   aliases: z.array(z.string()).optional(),
   kind: z.enum(KINDS),
+  /**
+   * products that share their code (Postfix and its postscreen, Exchange and IIS SMTP, a hosted
+   * service and the server it runs): the benchmark holds out a family whole
+   */
+  family: z.string().optional(),
   protocols: z.array(z.enum(RULE_PROTOCOLS)).min(1),
   cpe: z.string().optional(),
   // `era: 1998-` is a string in YAML, `era: 1998` a number: both mean years
@@ -97,6 +102,7 @@ export interface ProductRules {
   vendor: string;
   aliases: string[];
   kind: string;
+  family: string;
   protocols: string[];
   rules: CompiledRule[];
   ladder: Array<{ range: string; when: string[]; unless: string[] }>;
@@ -200,6 +206,7 @@ export function loadRuleFile(path: string, name = path): ProductRules {
     vendor: data.vendor,
     aliases: data.aliases ?? [],
     kind: data.kind,
+    family: data.family ?? data.product,
     protocols: data.protocols,
     rules,
     ladder,

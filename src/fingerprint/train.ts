@@ -15,7 +15,9 @@ import type { ProductRules } from "./rules.js";
 
 export type { TrainingExample } from "./dataset.js";
 
-export function trainingExample(e: Pick<Example, "name" | "product" | "record"> & Partial<Example>): TrainingExample {
+export function trainingExample(
+  e: Pick<Example, "name" | "product" | "record"> & Partial<Example>,
+): TrainingExample {
   return {
     name: e.name,
     group: e.group ?? e.name,
@@ -39,7 +41,11 @@ export interface HeldOut {
 
 const RANK = (level: EvidenceLevel) => EVIDENCE_LEVELS.indexOf(level);
 
-export function dataFrom(temperature: number, examples: number, temperatures: Partial<Record<EvidenceLevel, number>> = {}): ModelData {
+export function dataFrom(
+  temperature: number,
+  examples: number,
+  temperatures: Partial<Record<EvidenceLevel, number>> = {},
+): ModelData {
   return {
     format: 2,
     trained_at: new Date().toISOString(),
@@ -59,7 +65,11 @@ export function modelFromTables(
   examples = 0,
   priors?: PriorsFile | null,
 ): Model {
-  return new Model(files, dataFrom(1, examples, temperatures), priors === undefined ? { tables } : { tables, priors });
+  return new Model(
+    files,
+    dataFrom(1, examples, temperatures),
+    priors === undefined ? { tables } : { tables, priors },
+  );
 }
 
 /**
@@ -222,7 +232,9 @@ export function train(
   const missing = [...protocolsWithRules].filter((p) => !data.protocols.has(p));
   const untrained = [
     ...untrainedRules(data, counts),
-    ...products.filter((p) => [...p.protocols].some((x) => missing.includes(x))).flatMap((p) => p.rules.map((r) => r.key)),
+    ...products
+      .filter((p) => [...p.protocols].some((x) => missing.includes(x)))
+      .flatMap((p) => p.rules.map((r) => r.key)),
   ];
   if (untrained.length)
     throw new TrainingError(

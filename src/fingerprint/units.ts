@@ -40,7 +40,12 @@ export function buildUnits(products: UnitProduct[], unknown: string): Unit[] {
   for (const product of products) {
     const names = product.rules.filter((r) => r.names);
     if (names.length)
-      units.push({ key: `names:${product.product}`, kind: "names", rules: names, owners: new Set([product.product]) });
+      units.push({
+        key: `names:${product.product}`,
+        kind: "names",
+        rules: names,
+        owners: new Set([product.product]),
+      });
     for (const rule of product.rules) {
       if (rule.names) continue;
       const signature = signatureOf(rule);
