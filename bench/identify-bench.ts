@@ -17,7 +17,7 @@ import { join } from "node:path";
 import { labPaths } from "../lab/paths.js";
 import { readManifest } from "../lab/state.js";
 import { PLANNER_DEFAULTS, probePlanner } from "../src/fingerprint/adaptive.js";
-import { withoutBanner } from "../src/fingerprint/features.js";
+import { EVIDENCE_LEVELS } from "../src/fingerprint/evidence.js";
 import { identifyRecord } from "../src/fingerprint/identify.js";
 import { loadModel, resolveProduct } from "../src/fingerprint/model.js";
 import { loadRules } from "../src/fingerprint/rules.js";
@@ -28,7 +28,6 @@ import { ENGINE_DEFAULTS, runScan } from "../src/scan/engine.js";
 import { Scope } from "../src/scan/scope.js";
 import type { ScanRecord } from "../src/store/schema.js";
 import { repoRoot } from "../src/util/paths.js";
-import { EVIDENCE_LEVELS } from "../src/fingerprint/evidence.js";
 import { evaluate, LEVEL_NAMES, type Summary, summary, versionCovers } from "./identify-eval.js";
 import { labelledExamples } from "./labelled.js";
 
@@ -58,7 +57,9 @@ function offline(): void {
       `${new Set(files.map((f) => f.product)).size} products. Evaluated in ${seconds.toFixed(0)} s.`,
   );
   say();
-  say("Leave-one-source-out (each example predicted by a model trained without its whole source), greeting only:");
+  say(
+    "Leave-one-source-out (each example predicted by a model trained without its whole source), greeting only:",
+  );
   say();
   say("| protocol | examples | top-1 product | wrong name | version or range | ECE |");
   say("|---|---:|---:|---:|---:|---:|");
@@ -81,7 +82,8 @@ function offline(): void {
   const deepest = new Map<string, (typeof evaluation.hidden)[number]>();
   for (const p of evaluation.hidden) {
     const seen = deepest.get(p.name);
-    if (!seen || EVIDENCE_LEVELS.indexOf(p.level) > EVIDENCE_LEVELS.indexOf(seen.level)) deepest.set(p.name, p);
+    if (!seen || EVIDENCE_LEVELS.indexOf(p.level) > EVIDENCE_LEVELS.indexOf(seen.level))
+      deepest.set(p.name, p);
   }
   const hidden = summary([...deepest.values()]);
   say(row("SMTP with EHLO, greeting hidden", hidden));
@@ -94,14 +96,19 @@ function offline(): void {
     const p = evaluation.lopo.filter((x) => x.level === level);
     if (!p.length) continue;
     const s = summary(p);
-    say(`| ${LEVEL_NAMES[level]} | ${s.n} | ${new Set(p.map((x) => x.truth)).size} | ${pct(s.accuracy)} | ${pct(s.wrongNames)} | ${s.ece.toFixed(3)} |`);
+    say(
+      `| ${LEVEL_NAMES[level]} | ${s.n} | ${new Set(p.map((x) => x.truth)).size} | ${pct(s.accuracy)} | ${pct(s.wrongNames)} | ${s.ece.toFixed(3)} |`,
+    );
   }
   say();
-  say(`Temperatures (fitted on the held-out scores): ${JSON.stringify(evaluation.temperatures, (_, v) => (typeof v === "number" ? Number(v.toFixed(2)) : v))}`);
+  say(
+    `Temperatures (fitted on the held-out scores): ${JSON.stringify(evaluation.temperatures, (_, v) => (typeof v === "number" ? Number(v.toFixed(2)) : v))}`,
+  );
   say();
   const wrong = loso.filter((p) => p.wrongName && p.level === "banner");
   const pairs = new Map<string, number>();
-  for (const p of wrong) pairs.set(`${p.truth} → ${p.answer}`, (pairs.get(`${p.truth} → ${p.answer}`) ?? 0) + 1);
+  for (const p of wrong)
+    pairs.set(`${p.truth} → ${p.answer}`, (pairs.get(`${p.truth} → ${p.answer}`) ?? 0) + 1);
   if (wrong.length) {
     say("Wrong names, greeting only, leave-one-source-out (truth → answer: count):");
     say();
@@ -117,7 +124,8 @@ function offline(): void {
   const lopoWrong = evaluation.lopo.filter((p) => p.wrongName && p.level === "banner");
   if (lopoWrong.length) {
     const named = new Map<string, number>();
-    for (const p of lopoWrong) named.set(`${p.truth} → ${p.answer}`, (named.get(`${p.truth} → ${p.answer}`) ?? 0) + 1);
+    for (const p of lopoWrong)
+      named.set(`${p.truth} → ${p.answer}`, (named.get(`${p.truth} → ${p.answer}`) ?? 0) + 1);
     say("Held-out products given another name, greeting only:");
     say();
     say(
@@ -192,7 +200,9 @@ async function live(): Promise<void> {
     return;
   }
   const model = loadModel();
-  say("| endpoint | truth | smtpsurvey | version or range | conf. | banner hidden | probes | s | nmap -sV | s |");
+  say(
+    "| endpoint | truth | smtpsurvey | version or range | conf. | banner hidden | probes | s | nmap -sV | s |",
+  );
   say("|---|---|---|---|---:|---|---:|---:|---|---:|");
   const tally = {
     ours: 0,
@@ -223,7 +233,10 @@ async function live(): Promise<void> {
     const v = record.software?.version ?? record.software?.version_range ?? "";
     const versionRight =
       ours === truth &&
-      versionCovers({ version: record.software?.version ?? null, range: record.software?.version_range ?? null }, e.s.version) === true;
+      versionCovers(
+        { version: record.software?.version ?? null, range: record.software?.version_range ?? null },
+        e.s.version,
+      ) === true;
     tally.versions += versionRight ? 1 : 0;
     say(
       `| ${e.s.name}:${e.port} | ${e.s.product} ${e.s.version} | ${ours === truth ? "✓" : "✗"} ${ours} | ${versionRight ? "✓" : "✗"} ${v} | ${pct(record.software?.confidence ?? 0)} | ${hidden?.product === truth ? "✓" : "✗"} ${hidden?.product} | ${record.smtp?.probes.length ?? 0} | ${seconds.toFixed(2)} | ${nmapRight ? "✓" : "✗"} ${n.answer.replaceAll("|", "/")} | ${n.seconds.toFixed(1)} |`,

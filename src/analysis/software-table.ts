@@ -47,7 +47,9 @@ export const UNKNOWN_LABEL = "unknown";
 
 /** "unknown (says: FooMail)" for an unknown answer with a hint; the product otherwise. */
 export function unknownLabel(software: Pick<Software, "product" | "hint">): string {
-  return software.product === UNKNOWN_LABEL && software.hint ? `${UNKNOWN_LABEL} (says: ${software.hint})` : software.product;
+  return software.product === UNKNOWN_LABEL && software.hint
+    ? `${UNKNOWN_LABEL} (says: ${software.hint})`
+    : software.product;
 }
 
 const isUnknown = (product: string) => product === UNKNOWN_LABEL || product.startsWith(`${UNKNOWN_LABEL} (`);

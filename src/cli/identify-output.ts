@@ -21,7 +21,8 @@ export function showIdentification(record: ScanRecord, software: Software, optio
   out.push(`  ${name}${who}  confidence ${percent(software.confidence)}`);
   if (software.version && software.version_range) out.push(`  version range: ${software.version_range}`);
   if (software.os) out.push(`  platform: ${software.os}`);
-  if (software.product === "unknown" && software.hint) out.push(`  says: ${software.hint} (no rule names it)`);
+  if (software.product === "unknown" && software.hint)
+    out.push(`  says: ${software.hint} (no rule names it)`);
   const listed = software.alternatives.filter((a, i) => i < 3 || a.probability >= options.trigger);
   if (listed.length > 0)
     out.push(`  alternatives: ${listed.map((a) => `${a.product} ${percent(a.probability)}`).join(", ")}`);

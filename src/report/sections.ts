@@ -496,7 +496,11 @@ function priorSection(result: TallyResult): ReportSection {
     tables: priors.map((p) => ({
       id: `priors-${p.protocol}`,
       title: `${p.protocol.toUpperCase()}: prior over products (${n(p.records)} records)`,
-      columns: [text("product", "product"), percent("world", "world prior"), percent("run", "this run's prior")],
+      columns: [
+        text("product", "product"),
+        percent("world", "world prior"),
+        percent("run", "this run's prior"),
+      ],
       rows: p.rows.map((r) => ({ product: r.product, world: r.world, run: r.run })),
     })),
   };

@@ -3,17 +3,22 @@
  * the greeting hidden (the banner-stripped case for every product), by today's rules and
  * rules/model.json. Leave-one-product-out figures are the benchmark's (npm run bench:identify).
  */
+
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { labTruth } from "../../bench/labelled.js";
-import { join } from "node:path";
 import { loadLabExamples } from "../../src/fingerprint/examples.js";
-import { repoRoot } from "../../src/util/paths.js";
 import { identifyRecord } from "../../src/fingerprint/identify.js";
 import { loadModel, resolveProduct, UNKNOWN } from "../../src/fingerprint/model.js";
+import { repoRoot } from "../../src/util/paths.js";
 
 const model = loadModel();
-const smtp = loadLabExamples(labTruth, join(repoRoot(), "test", "fixtures", "lab")).filter((e) => e.record.smtp !== null);
-const others = loadLabExamples(labTruth, join(repoRoot(), "test", "fixtures", "lab")).filter((e) => e.record.smtp === null);
+const smtp = loadLabExamples(labTruth, join(repoRoot(), "test", "fixtures", "lab")).filter(
+  (e) => e.record.smtp !== null,
+);
+const others = loadLabExamples(labTruth, join(repoRoot(), "test", "fixtures", "lab")).filter(
+  (e) => e.record.smtp === null,
+);
 
 describe("identifying the lab's golden records", () => {
   it("has SMTP records of at least six products", () => {

@@ -26,7 +26,10 @@ describe("versions of the lab's servers, from every probe", () => {
         { version: software?.version ?? null, range: software?.version_range ?? null },
         truth?.version ?? null,
       );
-      expect(covers, `${hideBanner ? "banner hidden: " : ""}${software?.version ?? software?.version_range}`).toBe(true);
+      expect(
+        covers,
+        `${hideBanner ? "banner hidden: " : ""}${software?.version ?? software?.version_range}`,
+      ).toBe(true);
     }
   });
 });
