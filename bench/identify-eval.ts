@@ -12,7 +12,7 @@ import { Dataset } from "../src/fingerprint/dataset.js";
 import { atLevel, EVIDENCE_LEVELS, type EvidenceLevel } from "../src/fingerprint/evidence.js";
 import type { Example } from "../src/fingerprint/examples.js";
 import type { Features } from "../src/fingerprint/features.js";
-import { catalogue, type Model, UNKNOWN } from "../src/fingerprint/model.js";
+import { catalogue, type Model, type Product, resolveProduct, UNKNOWN } from "../src/fingerprint/model.js";
 import type { ProductRules } from "../src/fingerprint/rules.js";
 import {
   decideHeldOut,
@@ -33,8 +33,10 @@ export interface Prediction {
   answer: string;
   confidence: number;
   correct: boolean;
-  /** a product's name that is not the truth (the worst answer) */
+  /** a product's name that is not the truth, nor the software underneath it (the worst answer) */
   wrongName: boolean;
+  /** the product the truth is built on (Postfix for Zimbra): right software, less specific */
+  underneath: boolean;
   /** whether the version or range covers the true version (null: nothing to judge) */
   versionRight: boolean | null;
 }
@@ -86,14 +88,31 @@ export function versionCovers(
   return truth === range || truth.startsWith(`${range}.`);
 }
 
+type BuiltOnTest = (protocol: string, truth: string, answer: string, example: Example) => boolean;
+
+/**
+ * Whether `answer` is a product `truth` is built on: the truth's `built_on` in its rule file, or
+ * for a product without rules the example's own `built_on`, resolved per protocol.
+ */
+export function builtOnTest(products: Product[]): BuiltOnTest {
+  const byName = new Map(products.map((p) => [p.product, p]));
+  return (protocol, truth, answer, example) => {
+    const bases = byName.get(truth)?.builtOn ?? new Set(truth === UNKNOWN ? (example.builtOn ?? []) : []);
+    if (answer === UNKNOWN) return false;
+    return [...bases].some((b) => resolveProduct(products, protocol, b) === answer);
+  };
+}
+
 function prediction(
   model: Model,
   example: Example,
   features: Features,
   h: HeldOut,
   temperature: number,
+  builtOn: BuiltOnTest,
 ): Prediction {
   const d = decideHeldOut(h, temperature);
+  const underneath = !d.correct && builtOn(h.protocol, d.truth, d.answer, example);
   const details = d.answer === UNKNOWN ? null : model.detailsFor(d.answer, atLevel(features, h.level));
   return {
     name: example.name,
@@ -104,7 +123,8 @@ function prediction(
     answer: d.answer,
     confidence: d.confidence,
     correct: d.correct,
-    wrongName: !d.correct && d.answer !== UNKNOWN,
+    wrongName: !d.correct && d.answer !== UNKNOWN && !underneath,
+    underneath,
     versionRight:
       d.correct && d.truth !== UNKNOWN && details ? versionCovers(details, example.version) : null,
   };
@@ -148,9 +168,11 @@ export function leaveOneSourceOut(
   const points = heldOutScores(files, data, sourceOf);
   const temperatureOf = foldedTemperatures(points, sourceOf);
   const model = modelFromTables(files, data.tables());
+  const builtOn = builtOnTest(products);
   const predictions = points.map((h) => {
     const e = examples[h.index] as Example;
-    return prediction(model, e, transform(training[h.index]?.features ?? new Map()), h, temperatureOf(h));
+    const features = transform(training[h.index]?.features ?? new Map());
+    return prediction(model, e, features, h, temperatureOf(h), builtOn);
   });
   return { predictions, points };
 }
@@ -208,8 +230,22 @@ export function leaveOneProductOut(
           level,
         };
         const e = examples[i] as Example;
-        const p = prediction(model, e, training[i]?.features ?? new Map(), h, temperatures[level] ?? 1);
-        out.push({ ...p, truth: product, versionRight: null, wrongName: p.answer !== UNKNOWN });
+        const p = prediction(
+          model,
+          e,
+          training[i]?.features ?? new Map(),
+          h,
+          temperatures[level] ?? 1,
+          () => false,
+        );
+        // the family is held out with the product, so no answer can be the software underneath
+        out.push({
+          ...p,
+          truth: product,
+          versionRight: null,
+          wrongName: p.answer !== UNKNOWN,
+          underneath: false,
+        });
       }
     }
   }
@@ -220,9 +256,13 @@ export interface Summary {
   n: number;
   accuracy: number;
   wrongNames: number;
+  underneath: number;
   versionAccuracy: number;
   versionN: number;
+  /** calibration of "the named software answers": the exact product, or the one underneath */
   ece: number;
+  /** calibration of the exact product only (the software underneath counted as wrong) */
+  eceStrict: number;
 }
 
 export function summary(predictions: Prediction[]): Summary {
@@ -232,9 +272,15 @@ export function summary(predictions: Prediction[]): Summary {
     n,
     accuracy: n ? predictions.filter((p) => p.correct).length / n : 0,
     wrongNames: n ? predictions.filter((p) => p.wrongName).length / n : 0,
+    underneath: n ? predictions.filter((p) => p.underneath).length / n : 0,
     versionAccuracy: versioned.length ? versioned.filter((p) => p.versionRight).length / versioned.length : 0,
     versionN: versioned.length,
-    ece: expectedCalibrationError(predictions.map((p) => ({ confidence: p.confidence, correct: p.correct }))),
+    ece: expectedCalibrationError(
+      predictions.map((p) => ({ confidence: p.confidence, correct: p.correct || p.underneath })),
+    ),
+    eceStrict: expectedCalibrationError(
+      predictions.map((p) => ({ confidence: p.confidence, correct: p.correct })),
+    ),
   };
 }
 

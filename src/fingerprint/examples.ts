@@ -26,6 +26,8 @@ export interface Example {
   record: ScanRecord;
   /** one server's records share a group (its address; a corpus line is its own) */
   group: string;
+  /** the software a product without rules is built on (Proton Mail Bridge on go-smtp) */
+  builtOn?: string[];
 }
 
 export function examplesDir(): string {
@@ -53,6 +55,11 @@ export const CorpusLineSchema = z.strictObject({
   starttls: z.string().optional(),
   quit: z.string().optional(),
   note: z.string().optional(),
+  /**
+   * for a product no rule file describes: the products whose code answers for it (Proton Mail
+   * Bridge greets with go-smtp's default); naming one of them is right about the software
+   */
+  built_on: z.array(z.string()).optional(),
 });
 export type CorpusLine = z.infer<typeof CorpusLineSchema>;
 
@@ -151,6 +158,7 @@ export function loadCorpusExamples(dir = examplesDir()): Example[] {
             source: line.source,
             record: corpusRecord(line),
             group: `${rel}:${i + 1}`,
+            ...(line.built_on ? { builtOn: line.built_on } : {}),
           });
         });
     }

@@ -68,6 +68,13 @@ const RuleFileSchema = z.strictObject({
    * service and the server it runs): the benchmark holds out a family whole
    */
   family: z.string().optional(),
+  /**
+   * the products whose code answers for this one (Zimbra's MTA is Postfix, Exchange 2003 speaks
+   * through IIS's SMTP service, iCloud's front ends are Oracle's Messaging Server): naming one of
+   * them for this product's greeting is right about the software, only less specific, and the
+   * benchmark counts it apart from a wrong name
+   */
+  built_on: z.array(z.string()).optional(),
   protocols: z.array(z.enum(RULE_PROTOCOLS)).min(1),
   cpe: z.string().optional(),
   // `era: 1998-` is a string in YAML, `era: 1998` a number: both mean years
@@ -103,6 +110,7 @@ export interface ProductRules {
   aliases: string[];
   kind: string;
   family: string;
+  builtOn: string[];
   protocols: string[];
   rules: CompiledRule[];
   ladder: Array<{ range: string; when: string[]; unless: string[] }>;
@@ -207,6 +215,7 @@ export function loadRuleFile(path: string, name = path): ProductRules {
     aliases: data.aliases ?? [],
     kind: data.kind,
     family: data.family ?? data.product,
+    builtOn: data.built_on ?? [],
     protocols: data.protocols,
     rules,
     ladder,
