@@ -32,6 +32,8 @@ export const PRIOR_NAMES: readonly [number, number] = [4, 1];
 export const PRIOR_OWN: readonly [number, number] = [1, 1];
 export const PRIOR_HINT: readonly [number, number] = [2, 1];
 export const PRIOR_OTHER: readonly [number, number] = [0.02, 1.98];
+/** The `unknown` class's pool, over products rather than examples (mean 0.02, weight of 10). */
+export const UNKNOWN_POOL: readonly [number, number] = [0.2, 9.8];
 
 /** How many observations the pooled off-owner rate weighs as, for a class's own estimate. */
 export const OTHER_STRENGTH = 2;
@@ -66,6 +68,8 @@ export interface Product {
   kind: string;
   /** the family the product's first file names (itself when none) */
   family: string;
+  /** products whose code answers for this one (names as written, resolved by the reader) */
+  builtOn: Set<string>;
   protocols: Set<string>;
   rules: CompiledRule[];
   ladder: Array<{ range: string; when: string[]; unless: string[] }>;
@@ -88,6 +92,7 @@ export function catalogue(files: ProductRules[]): Product[] {
         aliases: new Set(),
         kind: f.kind,
         family: f.family,
+        builtOn: new Set(),
         protocols: new Set(),
         rules: [],
         ladder: [],
@@ -95,6 +100,7 @@ export function catalogue(files: ProductRules[]): Product[] {
       byName.set(f.product, p);
     }
     for (const alias of f.aliases) p.aliases.add(alias);
+    for (const base of f.builtOn) p.builtOn.add(base);
     if (f.family !== f.product) p.family = f.family;
     for (const proto of f.protocols) p.protocols.add(baseProtocol(proto));
     p.rules.push(...f.rules);
@@ -226,19 +232,33 @@ export class Model {
       const related = classes.map((c) => families.has(familyOf(c)));
       let offFired = 0;
       let offSeen = 0;
+      let rateSum = 0;
+      let productsSeen = 0;
       for (let c = 0; c < C; c += 1) {
         if (owners.includes(c) || related[c]) continue;
-        offFired += table.fired[u * C + c] ?? 0;
-        offSeen += table.seen[u * C + c] ?? 0;
+        const f = table.fired[u * C + c] ?? 0;
+        const s = table.seen[u * C + c] ?? 0;
+        offFired += f;
+        offSeen += s;
+        if (s > 0 && c !== C - 1) {
+          rateSum += f / s;
+          productsSeen += 1;
+        }
       }
       const pooled = (offFired + PRIOR_OTHER[0]) / (offSeen + PRIOR_OTHER[0] + PRIOR_OTHER[1]);
+      // what a product the database does not know would do is a product's habit, not an
+      // example's: the share of other products showing the unit, each counted once (Postfix's
+      // hundreds of examples would otherwise make any shape look rare among strangers)
+      const strangers = (rateSum + UNKNOWN_POOL[0]) / (productsSeen + UNKNOWN_POOL[0] + UNKNOWN_POOL[1]);
       const [a, b] = unit.kind === "names" ? PRIOR_NAMES : unit.kind === "hint" ? PRIOR_HINT : PRIOR_OWN;
       for (let c = 0; c < C; c += 1) {
         const f = table.fired[u * C + c] ?? 0;
         const s = table.seen[u * C + c] ?? 0;
         const p = owners.includes(c)
           ? (f + a) / (s + a + b)
-          : (f + OTHER_STRENGTH * pooled) / (s + OTHER_STRENGTH);
+          : c === C - 1
+            ? (f + OTHER_STRENGTH * strangers) / (s + OTHER_STRENGTH)
+            : (f + OTHER_STRENGTH * pooled) / (s + OTHER_STRENGTH);
         fire[u * C + c] = Math.min(1 - P_MIN, Math.max(P_MIN, p));
       }
     });
