@@ -149,7 +149,8 @@ describe("buildRunDatabase", () => {
       expect(summary.rows[name], name).toBe(n);
     }
     // the lab fixtures have chains and SSH keys and clusters: the checks above are not vacuous
-    expect(records.length).toBe(28);
+    expect(records.length).toBe(fixtures.size);
+    expect(records.length).toBeGreaterThanOrEqual(28);
     expect(chainLength).toBeGreaterThan(10);
     expect(hostKeys).toBeGreaterThan(5);
     expect(clusters.length).toBeGreaterThanOrEqual(2);
@@ -196,15 +197,20 @@ describe("buildRunDatabase", () => {
 
     const imap = query<{ starttls_offered: number; banner: string }>(
       path,
-      "SELECT starttls_offered, banner FROM records WHERE port = 143",
+      "SELECT starttls_offered, banner FROM records WHERE port = 143 AND ip = ?",
+      fixture("dovecot-143.json").ip,
     );
     expect(imap).toEqual([{ starttls_offered: 1, banner: fixture("dovecot-143.json").imap?.greeting }]);
-    const pop3 = query(path, "SELECT starttls_offered, banner FROM records WHERE port = 110");
+    const pop3 = query(
+      path,
+      "SELECT starttls_offered, banner FROM records WHERE port = 110 AND ip = ?",
+      fixture("dovecot-110.json").ip,
+    );
     expect(pop3).toEqual([{ starttls_offered: 1, banner: fixture("dovecot-110.json").pop3?.greeting }]);
     // implicit TLS: no list to offer STARTTLS in
-    expect(query(path, "SELECT starttls_offered FROM records WHERE port = 993")).toEqual([
-      { starttls_offered: null },
-    ]);
+    const implicit = query(path, "SELECT starttls_offered FROM records WHERE port = 993");
+    expect(implicit.length).toBeGreaterThan(0);
+    expect(implicit.every((r) => (r as { starttls_offered: unknown }).starttls_offered === null)).toBe(true);
   });
 
   it("links child rows to their record by record_id", async () => {
