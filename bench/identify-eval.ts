@@ -12,7 +12,14 @@ import { Dataset } from "../src/fingerprint/dataset.js";
 import { atLevel, EVIDENCE_LEVELS, type EvidenceLevel } from "../src/fingerprint/evidence.js";
 import type { Example } from "../src/fingerprint/examples.js";
 import type { Features } from "../src/fingerprint/features.js";
-import { catalogue, type Model, type Product, resolveProduct, UNKNOWN } from "../src/fingerprint/model.js";
+import {
+  catalogue,
+  type Model,
+  type Product,
+  resolveProduct,
+  temperatureFor,
+  UNKNOWN,
+} from "../src/fingerprint/model.js";
 import type { ProductRules } from "../src/fingerprint/rules.js";
 import {
   decideHeldOut,
@@ -143,7 +150,7 @@ function foldedTemperatures(points: HeldOut[], sourceOf: (i: number) => string, 
   );
   return (p: HeldOut) => {
     const f = fitted[foldOf(p)];
-    return f?.temperatures[p.level] ?? f?.temperature ?? 1;
+    return f ? temperatureFor(f, p.protocol, p.level) : 1;
   };
 }
 
@@ -152,7 +159,7 @@ export interface Evaluation {
   lopo: Prediction[];
   /** LOSO over the same examples with every greeting hidden (the banner-stripped case) */
   hidden: Prediction[];
-  temperatures: Partial<Record<EvidenceLevel, number>>;
+  temperatures: Record<string, number>;
 }
 
 /** Leave-one-source-out over examples (features transformed first, e.g. greeting hidden). */
@@ -186,7 +193,7 @@ export function leaveOneProductOut(
   files: ProductRules[],
   examples: Example[],
   training: TrainingExample[],
-  temperatures: Partial<Record<EvidenceLevel, number>>,
+  temperatures: Record<string, number>,
 ): Prediction[] {
   const products = catalogue(files);
   const data = new Dataset(products, training);
@@ -235,7 +242,7 @@ export function leaveOneProductOut(
           e,
           training[i]?.features ?? new Map(),
           h,
-          temperatures[level] ?? 1,
+          temperatureFor({ temperature: 1, temperatures }, protocol, level),
           () => false,
         );
         // the family is held out with the product, so no answer can be the software underneath

@@ -49,7 +49,7 @@ export function expectedGain(model: Model, view: PlannerView, probe: string): nu
   if (rules.length === 0) return 0;
   // likelihood of each joint outcome (which of the probe's rules fire) per live class
   // the posterior after the probe is read at the probes level's temperature
-  const t = model.temperature("probes");
+  const t = model.temperature("probes", view.protocol);
   const fire = live.map((c) => rules.map((r) => model.fireProbability(r, c.cls)));
   let expectedPosteriorEntropy = 0;
   for (let outcome = 0; outcome < 1 << rules.length; outcome += 1) {

@@ -2,10 +2,19 @@ import { describe, expect, it } from "vitest";
 import { probe, toyRules, view } from "../../test/support/toy-rules.js";
 import { Dataset } from "./dataset.js";
 import { extractFeatures } from "./features.js";
-import { catalogue, emptyModelData, Model, StaleModelError, staleRules, UNKNOWN } from "./model.js";
+import {
+  catalogue,
+  emptyModelData,
+  Model,
+  StaleModelError,
+  staleRules,
+  temperatureFor,
+  UNKNOWN,
+} from "./model.js";
 import {
   expectedCalibrationError,
   fitTemperature,
+  fitTemperatures,
   type HeldOut,
   type TrainingExample,
   train,
@@ -151,6 +160,30 @@ describe("calibration", () => {
     expect(1 / (1 + Math.exp(-10 / t))).toBeCloseTo(0.7, 1);
     const allRight = confidentlyWrong.map((h) => ({ ...h, truth: 0 }));
     expect(fitTemperature(allRight)).toBeLessThan(1.001);
+  });
+
+  it("gives a protocol its own temperature only where it has enough held-out examples", () => {
+    const point = (i: number, protocol: string, right: boolean): HeldOut => ({
+      index: i,
+      protocol,
+      truth: right ? 0 : 1,
+      classes: ["A", "B"],
+      logLikelihood: Float64Array.from([0, -10]),
+      logPrior: Float64Array.from([Math.log(0.5), Math.log(0.5)]),
+      level: "banner",
+    });
+    // SMTP is right 70 % of the time at full confidence, SSH always: SMTP needs softening, SSH not
+    const smtp = Array.from({ length: 200 }, (_, i) => point(i, "smtp", i % 10 < 7));
+    const ssh = Array.from({ length: 150 }, (_, i) => point(200 + i, "ssh", true));
+    const few = Array.from({ length: 20 }, (_, i) => point(400 + i, "imap", true));
+    const fit = fitTemperatures([...smtp, ...ssh, ...few]);
+    expect(temperatureFor(fit, "smtp", "banner")).toBeGreaterThan(5);
+    expect(temperatureFor(fit, "ssh", "banner")).toBeLessThan(1.001);
+    // too few IMAP examples: IMAP shares the level's temperature; smtps reads SMTP's
+    expect(temperatureFor(fit, "imap", "banner")).toBe(fit.temperatures.banner);
+    expect(temperatureFor(fit, "smtps", "banner")).toBe(fit.temperatures["smtp/banner"]);
+    // a level nothing was fitted for falls back to the overall temperature
+    expect(temperatureFor(fit, "smtp", "probes")).toBe(fit.temperature);
   });
 
   it("measures expected calibration error", () => {

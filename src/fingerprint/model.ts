@@ -335,9 +335,9 @@ export class Model {
     };
   }
 
-  /** The temperature for an evidence level (the overall one where none was fitted). */
-  temperature(level: EvidenceLevel): number {
-    return this.data.temperatures?.[level] ?? this.data.temperature;
+  /** The temperature for a protocol at an evidence level (temperatureFor). */
+  temperature(level: EvidenceLevel, protocol?: string): number {
+    return temperatureFor(this.data, protocol, level);
   }
 
   /** The prior in force for a protocol: the run's re-estimate when there is one, else the world's. */
@@ -348,7 +348,7 @@ export class Model {
   }
 
   /** Calibrated probabilities: tempered likelihoods times the prior. */
-  posterior(scored: Scored, temperature = this.temperature(scored.level)): number[] {
+  posterior(scored: Scored, temperature = this.temperature(scored.level, scored.protocol)): number[] {
     const prior = this.logPrior(scored.protocol);
     return softmax(scored.logLikelihood.map((l, i) => l / temperature + (prior[i] ?? 0)));
   }
@@ -465,6 +465,19 @@ export function osOf(rule: CompiledRule, value: string): string | null {
   const groups = rule.pattern.exec(value)?.groups ?? {};
   const filled = rule.os.replace(/\{(\w+)\}/g, (_, name: string) => groups[name] ?? "");
   return filled.trim() || null;
+}
+
+/**
+ * The temperature fitted for a protocol at a level, else the level's, else the overall one:
+ * the most specific that had enough held-out examples to be fitted (train.ts).
+ */
+export function temperatureFor(
+  data: { temperature: number; temperatures?: Record<string, number> | undefined },
+  protocol: string | undefined,
+  level: EvidenceLevel,
+): number {
+  const own = protocol ? data.temperatures?.[`${baseProtocol(protocol)}/${level}`] : undefined;
+  return own ?? data.temperatures?.[level] ?? data.temperature;
 }
 
 export function softmax(xs: ArrayLike<number>): number[] {

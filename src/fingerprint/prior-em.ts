@@ -40,7 +40,7 @@ export class PriorEstimator {
     if (!identifiable(record)) return;
     const protocol = baseProtocol(record.protocol);
     const scored = this.model.score(protocol, recordFeatures(record));
-    const t = this.model.temperature(scored.level);
+    const t = this.model.temperature(scored.level, protocol);
     const tempered = scored.logLikelihood.map((l) => l / t);
     const prior = this.model.protocolModel(protocol).logPrior;
     // the classes that could matter under any prior: the best by likelihood and by posterior

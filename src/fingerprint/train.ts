@@ -9,7 +9,15 @@ import { Dataset, type TrainingExample } from "./dataset.js";
 import { EVIDENCE_LEVELS, type EvidenceLevel } from "./evidence.js";
 import type { Example } from "./examples.js";
 import { extractFeatures } from "./features.js";
-import { type CountTable, catalogue, decide, Model, type ModelData, softmax } from "./model.js";
+import {
+  type CountTable,
+  catalogue,
+  decide,
+  Model,
+  type ModelData,
+  softmax,
+  temperatureFor,
+} from "./model.js";
 import type { PriorsFile } from "./priors.js";
 import type { ProductRules } from "./rules.js";
 
@@ -44,7 +52,7 @@ const RANK = (level: EvidenceLevel) => EVIDENCE_LEVELS.indexOf(level);
 export function dataFrom(
   temperature: number,
   examples: number,
-  temperatures: Partial<Record<EvidenceLevel, number>> = {},
+  temperatures: Record<string, number> = {},
 ): ModelData {
   return {
     format: 2,
@@ -61,7 +69,7 @@ export function dataFrom(
 export function modelFromTables(
   files: ProductRules[],
   tables: Map<string, CountTable>,
-  temperatures: Partial<Record<EvidenceLevel, number>> = {},
+  temperatures: Record<string, number> = {},
   examples = 0,
   priors?: PriorsFile | null,
 ): Model {
@@ -161,16 +169,31 @@ export function fitTemperature(points: HeldOut[]): number {
 
 /** Fewer held-out examples than this at a level, and the level uses the overall temperature. */
 const MIN_EXAMPLES_PER_LEVEL = 10;
+/**
+ * A protocol gets a temperature of its own at a level only with this many held-out examples
+ * there: its rules are correlated in their own way (SSH's banner rules rarely overlap, SMTP's
+ * greeting rules often do), so one shared temperature over-corrects one and under-corrects the
+ * other. Fewer, and the protocol shares its level's temperature.
+ */
+const MIN_EXAMPLES_PER_PROTOCOL_LEVEL = 100;
 
-/** One temperature per level from held-out scores, and one over all of them. */
+/**
+ * One temperature per protocol and level, per level, and one over all held-out scores; keys
+ * are `level` and `protocol/level` (temperatureFor reads them in that order of preference).
+ */
 export function fitTemperatures(points: HeldOut[]): {
   temperature: number;
-  temperatures: Partial<Record<EvidenceLevel, number>>;
+  temperatures: Record<string, number>;
 } {
-  const temperatures: Partial<Record<EvidenceLevel, number>> = {};
+  const temperatures: Record<string, number> = {};
   for (const level of EVIDENCE_LEVELS) {
     const at = points.filter((p) => p.level === level);
     if (at.length >= MIN_EXAMPLES_PER_LEVEL) temperatures[level] = fitTemperature(at);
+    for (const protocol of new Set(at.map((p) => p.protocol))) {
+      const own = at.filter((p) => p.protocol === protocol);
+      if (own.length >= MIN_EXAMPLES_PER_PROTOCOL_LEVEL)
+        temperatures[`${protocol}/${level}`] = fitTemperature(own);
+    }
   }
   return { temperature: fitTemperature(points), temperatures };
 }
@@ -242,9 +265,13 @@ export function train(
     );
   const heldOut = heldOutScores(files, data, sourceFolds(examples, folds), priors);
   const { temperature, temperatures } = fitTemperatures(heldOut);
-  const points = heldOut.map((h) => decideHeldOut(h, temperatures[h.level] ?? temperature));
+  const points = heldOut.map((h) =>
+    decideHeldOut(h, temperatureFor({ temperature, temperatures }, h.protocol, h.level)),
+  );
   const top = heldOut.filter((h) => h.level === (data.reach[h.index] ?? "probes"));
-  const topPoints = top.map((h) => decideHeldOut(h, temperatures[h.level] ?? temperature));
+  const topPoints = top.map((h) =>
+    decideHeldOut(h, temperatureFor({ temperature, temperatures }, h.protocol, h.level)),
+  );
   return {
     format: 2,
     trained_at: new Date().toISOString(),
