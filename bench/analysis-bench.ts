@@ -18,8 +18,8 @@ import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { Cluster } from "../src/analysis/cluster-types.js";
 import { ClusterBuilder, clusterSizeDistribution } from "../src/analysis/clusters.js";
+import type { Cluster } from "../src/core/cluster-types.js";
 import { readRecords } from "../src/store/read-records.js";
 import type { ScanRecord } from "../src/store/schema.js";
 import { MB, numberArg, parseArgs, runPhaseChild, sampleHeapMb, type TimedRun } from "./common.js";

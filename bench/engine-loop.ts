@@ -11,9 +11,10 @@
  *
  * Prints one JSON line (LoopResult, plus the peak JS heap seen) at the end.
  */
+
+import { Scope } from "../src/core/scope.js";
 import { protocolForPort, protocolNamed } from "../src/protocols/registry.js";
 import { ENGINE_DEFAULTS, type EngineOptions, runScan, type ScanJob } from "../src/scan/engine.js";
-import { Scope } from "../src/scan/scope.js";
 import {
   assertLoopback,
   ipv4Range,

@@ -12,9 +12,9 @@
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { addressFromBigint } from "../src/scan/cidr.js";
+import { addressFromBigint } from "../src/core/cidr.js";
+import { repoRoot } from "../src/core/paths.js";
 import { asnRanges, countryRanges, GEO_DATA_SOURCES, type GeoRange } from "../src/targets/geo-prefixes.js";
-import { repoRoot } from "../src/util/paths.js";
 import { lastJsonLine, MB, numberArg, parseArgs, sampleHeap, timed } from "./common.js";
 
 interface Measured {

@@ -16,6 +16,8 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { labPaths } from "../lab/paths.js";
 import { readManifest } from "../lab/state.js";
+import { repoRoot } from "../src/core/paths.js";
+import { Scope } from "../src/core/scope.js";
 import { PLANNER_DEFAULTS, probePlanner } from "../src/fingerprint/adaptive.js";
 import { EVIDENCE_LEVELS } from "../src/fingerprint/evidence.js";
 import { identifyRecord } from "../src/fingerprint/identify.js";
@@ -25,9 +27,7 @@ import { trainingExample } from "../src/fingerprint/train.js";
 import { protocolNamed } from "../src/protocols/registry.js";
 import { loadProbes } from "../src/protocols/smtp/probes.js";
 import { ENGINE_DEFAULTS, runScan } from "../src/scan/engine.js";
-import { Scope } from "../src/scan/scope.js";
 import type { ScanRecord } from "../src/store/schema.js";
-import { repoRoot } from "../src/util/paths.js";
 import { evaluate, LEVEL_NAMES, type Summary, summary, versionCovers } from "./identify-eval.js";
 import { labelledExamples } from "./labelled.js";
 

@@ -1,13 +1,13 @@
 /** Every labelled record the model learns from and is measured on: the corpus, record fixtures, lab golden records. */
 import { join } from "node:path";
 import { allServers } from "../lab/servers/index.js";
+import { repoRoot } from "../src/core/paths.js";
 import {
   type Example,
   loadCorpusExamples,
   loadLabExamples,
   loadRecordExamples,
 } from "../src/fingerprint/examples.js";
-import { repoRoot } from "../src/util/paths.js";
 
 /** The lab's own truth for an address (its server list: product and installed version). */
 export function labTruth(ip: string): { product: string; version: string; name: string } | undefined {

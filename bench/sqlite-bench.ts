@@ -19,10 +19,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ClusterBuilder } from "../src/analysis/clusters.js";
-import type { ReportTable } from "../src/report/report-model.js";
+import { repoRoot } from "../src/core/paths.js";
+import type { ReportTable } from "../src/core/table.js";
 import { buildRunDatabase } from "../src/store/run-database.js";
 import { type ScanRecord, ScanRecordSchema } from "../src/store/schema.js";
-import { repoRoot } from "../src/util/paths.js";
 import { lastJsonLine, MB, numberArg, parseArgs, type TimedRun, timed } from "./common.js";
 import { ipOf, plan, syntheticRecords } from "./synthetic-records.js";
 

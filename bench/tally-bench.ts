@@ -24,10 +24,10 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Tallies } from "../src/analysis/tallies.js";
 import type { TallyResult } from "../src/analysis/tally-types.js";
+import type { Target } from "../src/core/target.js";
 import { reportSections } from "../src/report/sections.js";
 import { readRecords } from "../src/store/read-records.js";
 import { emptySmtpRecord, type ScanRecord } from "../src/store/schema.js";
-import type { Target } from "../src/targets/target.js";
 import { MB, numberArg, parseArgs, runPhaseChild, sampleHeapMb, type TimedRun } from "./common.js";
 import { ipOf, plan, syntheticRecords, writeJsonl } from "./synthetic-records.js";
 

@@ -9,8 +9,8 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { repoRoot } from "../src/core/paths.js";
 import { type ScanRecord, ScanRecordSchema } from "../src/store/schema.js";
-import { repoRoot } from "../src/util/paths.js";
 import { scanEndpoints } from "../test/support/scan.js";
 import { installLab, type LabManifest, labStatusRows, startLab, stopLab } from "./manager.js";
 import { isRoot } from "./run.js";

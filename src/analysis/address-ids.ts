@@ -1,5 +1,6 @@
 /** Addresses as dense ids, one id per address however it was written ("::ffff:127.0.0.1" is 127.0.0.1). */
-import { InputError, parseIp } from "../scan/cidr.js";
+import { parseIp } from "../core/cidr.js";
+import { InputError } from "../core/errors.js";
 
 /** four decimal octets without leading zeros: already the form parseIp gives back */
 const DOTTED_QUAD = /^(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;

@@ -5,14 +5,14 @@
  */
 import { createReadStream, existsSync } from "node:fs";
 import { createInterface } from "node:readline";
+import type { Cluster } from "../core/cluster-types.js";
+import type { Target } from "../core/target.js";
 import { identifyRecord } from "../fingerprint/identify.js";
 import type { Model } from "../fingerprint/model.js";
 import { priorRows, reestimatePrior } from "../fingerprint/prior-em.js";
 import { readRecords } from "../store/read-records.js";
 import { type RunJson, type RunPaths, writeFileAtomic } from "../store/run-dir.js";
 import type { ScanRecord } from "../store/schema.js";
-import type { Target } from "../targets/target.js";
-import type { Cluster } from "./cluster-types.js";
 import { clustersOf } from "./clusters.js";
 import { writeClustersJsonl } from "./clusters-jsonl.js";
 import { knownKeyIndex, loadKnownKeys } from "./known-keys.js";
@@ -51,7 +51,7 @@ export async function* domainTargets(paths: RunPaths): AsyncGenerator<Target> {
 
 /** Sample figures from the run's targets, when the targets were a sample. */
 export function sampleInfo(run: RunJson): SampleInfo | undefined {
-  const meta = run.targets as { sample?: { count: string } | null; space_size?: string } | null;
+  const meta = run.targets;
   if (!meta?.sample || meta.space_size === undefined) return undefined;
   return { sampled: Number(meta.sample.count), spaceSize: Number(meta.space_size) };
 }

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import type { Cluster } from "./cluster-types.js";
+import type { Cluster } from "../core/cluster-types.js";
 import { clusterLine, writeClustersJsonl } from "./clusters-jsonl.js";
 
 const hex = (c: string) => c.repeat(64);

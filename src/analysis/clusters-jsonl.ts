@@ -1,9 +1,9 @@
 /**
- * clusters.jsonl: one Cluster a line, fields in the contract's order (cluster-types.ts) whatever
+ * clusters.jsonl: one Cluster a line, fields in the contract's order (src/core/cluster-types.ts) whatever
  * order the objects were built in, so the file is byte-for-byte the same for the same clusters.
  */
 import { closeSync, openSync, writeSync } from "node:fs";
-import type { Cluster } from "./cluster-types.js";
+import type { Cluster } from "../core/cluster-types.js";
 
 /** one line, without its newline */
 export function clusterLine(cluster: Cluster): string {

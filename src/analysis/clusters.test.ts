@@ -1,9 +1,9 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { InputError } from "../scan/cidr.js";
+import { InputError } from "../core/errors.js";
+import { repoRoot } from "../core/paths.js";
 import { type ScanRecord, ScanRecordSchema } from "../store/schema.js";
-import { repoRoot } from "../util/paths.js";
 import { ClusterBuilder, clusterSizeDistribution, clustersOf } from "./clusters.js";
 
 /** a 64-hex key fingerprint from a short label, so tests read "k1" rather than hashes */

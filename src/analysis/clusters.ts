@@ -1,5 +1,5 @@
 /**
- * Key-reuse clusters (cluster-types.ts): a bipartite graph of endpoints (ip, port) and key
+ * Key-reuse clusters (src/core/cluster-types.ts): a bipartite graph of endpoints (ip, port) and key
  * identities (spki_sha256 of a TLS leaf or an SSH host key), merged with union-find. Every
  * endpoint is joined to each key it presents, so endpoints that share any key, directly or through
  * a chain of keys (A–B share k1, B–C share k2), end in one component. A component with two or more
@@ -18,9 +18,10 @@
  * Memory is O(endpoints with keys + distinct keys + endpoint–key pairs): records are not kept, only
  * interned ip/protocol/name ids, ports and key indexes in typed arrays.
  */
-import { InputError, parseIp } from "../scan/cidr.js";
+import { parseIp } from "../core/cidr.js";
+import type { Cluster, ClusterKey, ClusterMember } from "../core/cluster-types.js";
+import { InputError } from "../core/errors.js";
 import type { ScanRecord } from "../store/schema.js";
-import type { Cluster, ClusterKey, ClusterMember } from "./cluster-types.js";
 import { Interner, IntList } from "./int-list.js";
 import { sshKeyKind, tlsKeyKind } from "./key-kind.js";
 import type { KnownKeyIndex } from "./known-keys.js";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { InputError } from "../scan/cidr.js";
+import { InputError } from "../core/errors.js";
 import { diffRuns, diffText } from "./diff.js";
 import { makeRecord } from "./test-records.js";
 

@@ -8,7 +8,7 @@
  * Targets may come before or after the records, so each domain keeps its (preference, address)
  * pairs until the end: memory O(targets with a domain).
  */
-import type { Target } from "../targets/target.js";
+import type { Target } from "../core/target.js";
 import { bump, countRows } from "./counts.js";
 import { type SoftwareTable, UNKNOWN_LABEL, UNKNOWN_SOFTWARE } from "./software-table.js";
 import type { DomainShare } from "./tally-types.js";

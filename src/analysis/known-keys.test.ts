@@ -3,11 +3,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { utils } from "ssh2";
 import { afterEach, describe, expect, it } from "vitest";
+import { InputError } from "../core/errors.js";
+import { repoRoot } from "../core/paths.js";
 import { describeSshKey } from "../protocols/keys/ssh-key.js";
 import { describeCertificate } from "../protocols/tls/certificate.js";
-import { InputError } from "../scan/cidr.js";
 import { ScanRecordSchema } from "../store/schema.js";
-import { repoRoot } from "../util/paths.js";
 import { ClusterBuilder } from "./clusters.js";
 import { knownKeyIndex, loadKnownKeys } from "./known-keys.js";
 

@@ -8,8 +8,8 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { LineCounter, parseDocument } from "yaml";
 import { z } from "zod";
-import { InputError } from "../scan/cidr.js";
-import { repoRoot } from "../util/paths.js";
+import { InputError } from "../core/errors.js";
+import { repoRoot } from "../core/paths.js";
 
 const HEX64 = z.string().regex(/^[0-9a-f]{64}$/, "64 lowercase hex digits");
 

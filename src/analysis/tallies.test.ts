@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { InputError } from "../scan/cidr.js";
+import { InputError } from "../core/errors.js";
 import { ScanRecordSchema } from "../store/schema.js";
 import { HeavyHitters } from "./counts.js";
 import { errorKind, isWeakKey } from "./record-facts.js";

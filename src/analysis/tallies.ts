@@ -10,11 +10,12 @@
  * software counts when it answered or was identified anyway (a 554 greeting can still name the
  * product).
  */
-import { InputError } from "../scan/cidr.js";
+
+import type { Cluster } from "../core/cluster-types.js";
+import { InputError } from "../core/errors.js";
+import type { Target } from "../core/target.js";
 import type { ScanRecord } from "../store/schema.js";
-import type { Target } from "../targets/target.js";
 import { AddressIds } from "./address-ids.js";
-import type { Cluster } from "./cluster-types.js";
 import { bump, countRows } from "./counts.js";
 import { DomainShareAccumulator, NOT_ANSWERED } from "./domain-share.js";
 import { populationEstimate, wilson } from "./estimates.js";

@@ -2,7 +2,7 @@
  * Records for tests, written in a line: the parts a tally reads, everything else empty. Used by
  * the analysis tests only (it is not a fixture format).
  */
-import type { Status } from "../scan/status.js";
+import type { Status } from "../core/status.js";
 import { type Certificate, emptySmtpRecord, type ScanRecord, type Software } from "../store/schema.js";
 
 export interface RecordSketch {

@@ -1,5 +1,5 @@
 /** Bad input ends with one line on stderr and exit 2; nothing is written before the checks. */
-import { InputError } from "../scan/cidr.js";
+import { InputError } from "../core/errors.js";
 
 export function usageError(message: string): never {
   throw new InputError(message);

@@ -1,12 +1,12 @@
 /** The scan options `grab` and `survey` share, and the engine settings they make. */
 import { hostname } from "node:os";
 import type { Command } from "commander";
+import { Scope } from "../core/scope.js";
 import { PLANNER_DEFAULTS, probePlanner } from "../fingerprint/adaptive.js";
 import { loadModel, type Model } from "../fingerprint/model.js";
 import { protocolNames } from "../protocols/registry.js";
 import { loadProbes } from "../protocols/smtp/probes.js";
 import { ENGINE_DEFAULTS, type EngineOptions } from "../scan/engine.js";
-import { Scope } from "../scan/scope.js";
 import { type PortSpec, parsePorts } from "../targets/ports.js";
 import { positiveInteger, seconds, usageError } from "./errors.js";
 

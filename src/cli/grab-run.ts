@@ -2,6 +2,8 @@
  * One grab: a target stream × ports through the engine into a record output, with progress,
  * identification, early warnings and signal handling. `grab` and `survey` both run it.
  */
+
+import type { Target } from "../core/target.js";
 import { identifyRecord } from "../fingerprint/identify.js";
 import type { Model } from "../fingerprint/model.js";
 import { protocolForPort, protocolNamed } from "../protocols/registry.js";
@@ -9,7 +11,6 @@ import { type EngineOptions, runScan, type ScanJob, type ScanStats } from "../sc
 import type { RecordOutput } from "../store/record-output.js";
 import type { ScanRecord } from "../store/schema.js";
 import type { PortSpec } from "../targets/ports.js";
-import type { Target } from "../targets/target.js";
 import { createProgress } from "./progress.js";
 
 export interface GrabRun {

@@ -7,11 +7,11 @@
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import type { Command } from "commander";
+import { repoRoot } from "../core/paths.js";
 import { recordFixturesDir } from "../fingerprint/examples.js";
 import { extractFeatures } from "../fingerprint/features.js";
 import { fires, loadModel, resolveProduct } from "../fingerprint/model.js";
 import { loadProbes } from "../protocols/smtp/probes.js";
-import { repoRoot } from "../util/paths.js";
 import { reportAndExit, seconds, usageError } from "./errors.js";
 import { addressOf, parseHostPort, scanOne } from "./single-host.js";
 

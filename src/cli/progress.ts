@@ -4,7 +4,7 @@
  * hit rate, and failures by status.
  */
 import cliProgress from "cli-progress";
-import type { Status } from "../scan/status.js";
+import type { Status } from "../core/status.js";
 
 export interface ProgressReporter {
   record(status: Status): void;

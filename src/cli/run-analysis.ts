@@ -1,8 +1,8 @@
 /** A finished analysis read back from its run directory (a resumed survey does not redo it). */
 import { readFileSync } from "node:fs";
 import type { RunAnalysis } from "../analysis/analyse-run.js";
-import type { Cluster } from "../analysis/cluster-types.js";
 import type { TallyResult } from "../analysis/tally-types.js";
+import type { Cluster } from "../core/cluster-types.js";
 import type { RunPaths } from "../store/run-dir.js";
 
 export function loadAnalysis(paths: RunPaths): RunAnalysis {

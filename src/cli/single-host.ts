@@ -2,10 +2,10 @@
 import { lookup } from "node:dns/promises";
 import { isIP } from "node:net";
 import { hostname } from "node:os";
+import { Scope } from "../core/scope.js";
 import { protocolForPort, protocolNamed } from "../protocols/registry.js";
 import type { ProbePlanner } from "../protocols/types.js";
 import { ENGINE_DEFAULTS, runScan } from "../scan/engine.js";
-import { Scope } from "../scan/scope.js";
 import type { ScanRecord } from "../store/schema.js";
 import { usageError } from "./errors.js";
 

@@ -6,11 +6,13 @@
 import { createWriteStream, existsSync, mkdirSync, renameSync } from "node:fs";
 import type { Command } from "commander";
 import { analyseRun, type RunAnalysis, runRecords } from "../analysis/analyse-run.js";
+import { isIpAddress } from "../core/cidr.js";
+import { InputError } from "../core/errors.js";
+import type { Target } from "../core/target.js";
 import { loadModel } from "../fingerprint/model.js";
 import { reestimatePrior } from "../fingerprint/prior-em.js";
 import { protocolForPort, protocolNamed } from "../protocols/registry.js";
 import { buildReport } from "../report/build-report.js";
-import { InputError, isIpAddress } from "../scan/cidr.js";
 import { runScan } from "../scan/engine.js";
 import { openRecordOutput } from "../store/record-output.js";
 import {
@@ -24,7 +26,6 @@ import {
 import type { ScanRecord } from "../store/schema.js";
 import { type FailureFile, openFailureFile } from "../targets/mx-failures.js";
 import { planTargets, type TargetPlan } from "../targets/plan.js";
-import type { Target } from "../targets/target.js";
 import { EarlyWarnings } from "./early-warnings.js";
 import { positiveInteger, reportAndExit, usageError } from "./errors.js";
 import { addScanOptions, type ScanFlags, type ScanSettings, scanSettings } from "./grab-options.js";
@@ -162,7 +163,7 @@ async function survey(args: string[], flags: SurveyFlags): Promise<void> {
     }
     await targetsFile.close();
     renameSync(`${paths.targets}.tmp`, paths.targets);
-    run.targets = plan.meta() as unknown as Record<string, unknown>;
+    run.targets = plan.meta();
     say(plan.exclusionSummary());
     const byStatus = Object.fromEntries(Object.entries(stats.byStatus).map(([k, v]) => [k, v ?? 0]));
     finish({ endpoints: output.resumedCount + stats.jobs, this_session: stats.jobs, ...byStatus });

@@ -4,7 +4,7 @@
  */
 import { isIP } from "node:net";
 import type { Command } from "commander";
-import type { Scope } from "../scan/scope.js";
+import type { Scope } from "../core/scope.js";
 import type { MxFailure } from "../targets/mx-failures.js";
 import type { TargetOptions } from "../targets/plan.js";
 import { parseShard } from "../targets/shard.js";

@@ -1,10 +1,10 @@
 /** `smtpsurvey targets`: every source into one JSON Lines stream of targets (docs/targets.md). */
 import { createWriteStream, renameSync, rmSync, writeFileSync } from "node:fs";
 import type { Command } from "commander";
-import { Scope } from "../scan/scope.js";
+import { Scope } from "../core/scope.js";
+import type { Target } from "../core/target.js";
 import { type FailureFile, openFailureFile } from "../targets/mx-failures.js";
 import { planTargets, type TargetPlan } from "../targets/plan.js";
-import type { Target } from "../targets/target.js";
 import { reportAndExit, usageError } from "./errors.js";
 import { addTargetOptions, type TargetFlags, targetOptionsFrom } from "./target-options.js";
 

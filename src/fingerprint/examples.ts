@@ -10,8 +10,8 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
+import { repoRoot } from "../core/paths.js";
 import { emptySmtpRecord, type Reply, type ScanRecord, ScanRecordSchema } from "../store/schema.js";
-import { repoRoot } from "../util/paths.js";
 
 export interface Example {
   /** the file (and line), relative to the checkout */

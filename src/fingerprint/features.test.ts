@@ -1,8 +1,8 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { repoRoot } from "../core/paths.js";
 import { ScanRecordSchema } from "../store/schema.js";
-import { repoRoot } from "../util/paths.js";
 import { extractFeatures, mask, withoutBanner } from "./features.js";
 
 const fixture = (name: string) =>

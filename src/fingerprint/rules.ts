@@ -7,7 +7,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { isMap, isSeq, LineCounter, parseDocument } from "yaml";
 import { z } from "zod";
-import { repoRoot } from "../util/paths.js";
+import { repoRoot } from "../core/paths.js";
 
 export const KINDS = [
   "open-source-mta",

@@ -3,7 +3,7 @@
  * throws ProtocolMismatch for a line its grammar does not allow; channel failures map the same
  * way everywhere, split by whether the server's first words (the greeting) had arrived.
  */
-import { ChannelError, type Status } from "../scan/status.js";
+import { ChannelError, type Status } from "../core/status.js";
 
 /** A line that does not follow the protocol's grammar (an HTTP reply on an IMAP port, …). */
 export class ProtocolMismatch extends Error {

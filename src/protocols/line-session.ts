@@ -3,7 +3,7 @@
  * run the dialogue, turn what it threw into a status, close, then fill `tls.names` (the PTR
  * lookup waits until the connection is gone, and happens only when a certificate came).
  */
-import type { Status } from "../scan/status.js";
+import type { Status } from "../core/status.js";
 import type { TlsRecord } from "../store/schema.js";
 import { classifyFailure, type Phase } from "./failure.js";
 import { fillNames } from "./tls/names.js";

@@ -5,7 +5,7 @@
  */
 
 import type { Duplex } from "node:stream";
-import type { Status } from "../scan/status.js";
+import type { Status } from "../core/status.js";
 import type { ScanRecord, TranscriptEntry } from "../store/schema.js";
 
 /** What one TLS handshake yielded; the chain is raw DER, leaf first. */

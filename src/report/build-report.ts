@@ -6,6 +6,7 @@ import { mkdirSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import type { RunAnalysis } from "../analysis/analyse-run.js";
 import { domainTargets, runRecords } from "../analysis/analyse-run.js";
+import type { ReportTable } from "../core/table.js";
 import type { Model } from "../fingerprint/model.js";
 import { writeTables } from "../store/csv.js";
 import { buildRunDatabase } from "../store/run-database.js";
@@ -13,7 +14,7 @@ import { type RunJson, type RunPaths, writeFileAtomic } from "../store/run-dir.j
 import { SCHEMA_VERSION } from "../store/schema.js";
 import { clusterGraphs, clusterSection } from "./cluster-section.js";
 import { renderReport } from "./html.js";
-import type { ReportModel, ReportTable } from "./report-model.js";
+import type { ReportModel } from "./report-model.js";
 import { reportSections, summaryFigures } from "./sections.js";
 
 export interface BuiltReport {
@@ -64,9 +65,7 @@ export async function buildReport(
 }
 
 function provenance(run: RunJson): string[] {
-  const targets = run.targets as {
-    data_sources?: Array<{ name: string; version: string; licence: string; attribution: string }>;
-  } | null;
+  const targets = run.targets;
   return [
     `${run.tool.name} ${run.tool.version}; record schema ${SCHEMA_VERSION}; rules for ${run.rules.products} products, model trained ${run.rules.model_trained_at} on ${run.rules.model_examples} examples.`,
     `Run created ${run.created_at}; parameters in run.json.`,

@@ -8,7 +8,7 @@
  * presents on several of its own ports (Postfix on 25, 587 and 465) is written in the host's
  * label, not drawn as a self-loop.
  */
-import type { Cluster, ClusterKey, ClusterMember } from "../analysis/cluster-types.js";
+import type { Cluster, ClusterKey, ClusterMember } from "../core/cluster-types.js";
 import { clip, DotGraph, visibleText } from "./dot.js";
 import { addLegend, familySet, pairColours, protocolPair } from "./protocol-palette.js";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { Cluster, ClusterKey, ClusterMember } from "../analysis/cluster-types.js";
+import type { Cluster, ClusterKey, ClusterMember } from "../core/cluster-types.js";
 import { clusterDot, overviewDot, renderSvg } from "./cluster-graph.js";
 import { prefixSummary } from "./cluster-summary.js";
 

@@ -4,7 +4,7 @@
  * for small ones whose host-to-host drawing would be a dense mesh), `overviewDot` draws all
  * clusters at once, and `renderSvg` turns any of them into inline-ready SVG.
  */
-import type { Cluster } from "../analysis/cluster-types.js";
+import type { Cluster } from "../core/cluster-types.js";
 import { detailedClusterDot } from "./cluster-detail.js";
 import { summaryClusterDot } from "./cluster-summary.js";
 import { clip } from "./dot.js";

@@ -4,7 +4,7 @@
  * "others" box. Clusters are unrelated to each other, so there are no edges; invisible edges only
  * stack the boxes in rows, since the dot engine would otherwise put every box on one line.
  */
-import type { Cluster } from "../analysis/cluster-types.js";
+import type { Cluster } from "../core/cluster-types.js";
 import { clip, DotGraph, visibleText } from "./dot.js";
 import { familySet } from "./protocol-palette.js";
 

@@ -1,7 +1,7 @@
 /** The report's key-reuse section: the size distribution, the largest clusters, their graphs. */
 
-import type { Cluster } from "../analysis/cluster-types.js";
 import { clusterSizeDistribution } from "../analysis/clusters.js";
+import type { Cluster } from "../core/cluster-types.js";
 import { barChart } from "./chart-specs.js";
 import { clusterDot, overviewDot, renderSvg } from "./cluster-graph.js";
 import type { ReportFigure, ReportSection } from "./report-model.js";

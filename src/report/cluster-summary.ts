@@ -11,8 +11,9 @@
  * most maxKeyNodes + maxHostGroups + 2 (+ legend), and edges at most maxEdges + maxKeyNodes + 1,
  * whatever the cluster's size.
  */
-import type { Cluster, ClusterKey, ClusterMember } from "../analysis/cluster-types.js";
-import { parseCidr } from "../scan/cidr.js";
+
+import { parseCidr } from "../core/cidr.js";
+import type { Cluster, ClusterKey, ClusterMember } from "../core/cluster-types.js";
 import { keyName } from "./cluster-detail.js";
 import { clip, DotGraph, visibleText } from "./dot.js";
 import { addLegend, familySet, pairColours, textColourOn } from "./protocol-palette.js";

@@ -4,9 +4,10 @@
  * when the reader sorts or asks for them, so a 100,000-row table costs the browser a JSON.parse,
  * not 100,000 laid-out rows.
  */
+
+import type { Cell, ReportColumn, ReportTable } from "../core/table.js";
 import { escapeHtml, jsonForScript } from "./html-escape.js";
 import { formatCell } from "./number-format.js";
-import type { Cell, ReportColumn, ReportTable } from "./report-model.js";
 
 export const DEFAULT_VISIBLE_ROWS = 200;
 

@@ -1,7 +1,8 @@
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
+import type { ReportTable } from "../core/table.js";
 import { renderReport } from "./html.js";
-import type { ReportModel, ReportTable } from "./report-model.js";
+import type { ReportModel } from "./report-model.js";
 
 const HOSTILE = "<script>alert(1)</script>";
 

@@ -1,5 +1,5 @@
 /** How a table cell reads on the page, by its column's `format`. */
-import type { Cell, ReportColumn } from "./report-model.js";
+import type { Cell, ReportColumn } from "../core/table.js";
 
 // A fixed locale: the same report reads the same whatever machine builds it.
 const countFormat = new Intl.NumberFormat("en-US", { maximumFractionDigits: 0 });

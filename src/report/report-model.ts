@@ -2,28 +2,7 @@
  * What report.html shows, as data: the analysis builds it (src/analysis → sections), the renderer
  * (src/report/html.ts) turns it into one static page. Neither knows the other's internals.
  */
-
-/** One cell: text, a number (sorted numerically), or nothing. */
-export type Cell = string | number | null;
-
-export interface ReportColumn {
-  key: string;
-  label: string;
-  /** right-aligned and sorted as numbers */
-  numeric?: boolean;
-  /** how a number is shown: a count, a share 0–1 shown as a percentage, or as it is */
-  format?: "count" | "percent" | "plain";
-}
-
-export interface ReportTable {
-  /** unique on the page; also the CSV file's name (tables/<id>.csv) */
-  id: string;
-  title: string;
-  columns: ReportColumn[];
-  rows: Array<Record<string, Cell>>;
-  /** a sentence under the table: what it counts, what was merged or left out */
-  note?: string;
-}
+import type { ReportTable } from "../core/table.js";
 
 export interface ReportChart {
   id: string;

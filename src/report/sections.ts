@@ -6,8 +6,9 @@
  */
 
 import type { CountRow, SoftwareCounts, TallyResult, TlsPosture } from "../analysis/tally-types.js";
+import type { Cell, ReportColumn, ReportTable } from "../core/table.js";
 import { barChart, intervalChart, stackedBarChart } from "./chart-specs.js";
-import type { Cell, ReportChart, ReportColumn, ReportSection, ReportTable } from "./report-model.js";
+import type { ReportChart, ReportSection } from "./report-model.js";
 
 export interface SectionOptions {
   /** products shown in the market-share charts (tables keep every row); default 15 */

@@ -7,10 +7,10 @@ import type { Socket } from "node:net";
 import { isIP } from "node:net";
 import type { Duplex } from "node:stream";
 import { createSecureContext, type SecureContext, type TLSSocket, connect as tlsConnect } from "node:tls";
+import { escapeBytes } from "../core/escape.js";
+import { ChannelError } from "../core/status.js";
 import type { Channel, TlsHandshake } from "../protocols/types.js";
 import type { TranscriptEntry } from "../store/schema.js";
-import { escapeBytes } from "../util/escape.js";
-import { ChannelError } from "./status.js";
 
 export interface ChannelLimits {
   /** longest line accepted, in bytes */

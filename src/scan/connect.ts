@@ -1,7 +1,7 @@
 /** Opening one TCP connection with a timeout, and naming why it failed. */
 import { connect, type Socket } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
-import { type Status, statusForConnectError } from "./status.js";
+import { type Status, statusForConnectError } from "../core/status.js";
 
 export type TcpResult = { ok: true; socket: Socket } | { ok: false; status: Status; error: string };
 

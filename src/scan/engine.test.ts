@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type FakeSmtp, startFakeSmtp } from "../../test/support/fake-smtp.js";
 import { scanEndpoints } from "../../test/support/scan.js";
+import { Scope } from "../core/scope.js";
 import { protocolNamed } from "../protocols/registry.js";
 import { ENGINE_DEFAULTS, runScan } from "./engine.js";
-import { Scope } from "./scope.js";
 
 describe("engine", () => {
   let fake: FakeSmtp;

@@ -8,6 +8,9 @@
  * rate and per-key caps and rates without buffering the stream or costing O(n) per start.
  */
 import { setTimeout as sleep } from "node:timers/promises";
+import { Pacer, Semaphore } from "../core/pacing.js";
+import type { Scope } from "../core/scope.js";
+import type { Status } from "../core/status.js";
 import type {
   ConnectResult,
   Protocol,
@@ -18,10 +21,8 @@ import type {
 import { SCHEMA_VERSION, type ScanRecord, type TranscriptEntry } from "../store/schema.js";
 import { SocketChannel } from "./channel.js";
 import { openTcp } from "./connect.js";
-import { Pacer, PerIpLimiter, Semaphore } from "./limits.js";
+import { PerIpLimiter } from "./limits.js";
 import { ReverseNames } from "./reverse-dns.js";
-import type { Scope } from "./scope.js";
-import type { Status } from "./status.js";
 
 export interface ScanJob {
   ip: string;

@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { ReportTable } from "../report/report-model.js";
+import type { ReportTable } from "../core/table.js";
 import { CsvWriter, csvField, csvLine, tableToCsv, writeTables } from "./csv.js";
 
 let dir: string;

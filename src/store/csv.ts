@@ -17,7 +17,7 @@ import { once } from "node:events";
 import { createWriteStream, type WriteStream } from "node:fs";
 import { mkdir, open, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
-import type { Cell, ReportColumn, ReportTable } from "../report/report-model.js";
+import type { Cell, ReportColumn, ReportTable } from "../core/table.js";
 
 const NEEDS_QUOTES = /[",\r\n]/;
 /** the first characters that make a spreadsheet treat a cell as a formula */

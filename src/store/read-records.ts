@@ -1,7 +1,7 @@
 /** Streams records back from a JSON Lines file, validating each against the schema. */
 import { createReadStream } from "node:fs";
 import { createInterface } from "node:readline";
-import { InputError } from "../scan/cidr.js";
+import { InputError } from "../core/errors.js";
 import { type ScanRecord, ScanRecordSchema } from "./schema.js";
 
 export async function* readRecords(path: string): AsyncGenerator<ScanRecord> {

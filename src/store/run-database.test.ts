@@ -3,11 +3,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { Cluster } from "../analysis/cluster-types.js";
 import { clustersOf } from "../analysis/clusters.js";
-import type { ReportTable } from "../report/report-model.js";
-import type { Target } from "../targets/target.js";
-import { repoRoot } from "../util/paths.js";
+import type { Cluster } from "../core/cluster-types.js";
+import { repoRoot } from "../core/paths.js";
+import type { ReportTable } from "../core/table.js";
+import type { Target } from "../core/target.js";
 import { buildRunDatabase, type RunDatabaseInputs } from "./run-database.js";
 import { type ScanRecord, ScanRecordSchema } from "./schema.js";
 

@@ -12,10 +12,10 @@
 import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
-import type { Cluster } from "../analysis/cluster-types.js";
-import type { ReportTable } from "../report/report-model.js";
-import type { Target } from "../targets/target.js";
-import { repoRoot } from "../util/paths.js";
+import type { Cluster } from "../core/cluster-types.js";
+import { repoRoot } from "../core/paths.js";
+import type { ReportTable } from "../core/table.js";
+import type { Target } from "../core/target.js";
 import { recordRows, type SqlValue } from "./record-rows.js";
 import {
   CERTIFICATE_COLUMNS,

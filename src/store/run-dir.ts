@@ -5,7 +5,8 @@
  */
 import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from "node:fs";
 import { join } from "node:path";
-import { InputError } from "../scan/cidr.js";
+import { InputError } from "../core/errors.js";
+import type { TargetsMeta } from "../core/targets-meta.js";
 
 export const STAGES = ["grab", "analyse", "report"] as const;
 export type Stage = (typeof STAGES)[number];
@@ -26,7 +27,7 @@ export interface RunJson {
   /** the command line's meaning: targets, ports, scope, engine settings */
   parameters: Record<string, unknown>;
   /** what the targets were: space size, sample, shard, exclusions, MX figures, data sets */
-  targets: Record<string, unknown> | null;
+  targets: TargetsMeta | null;
   stages: Partial<Record<Stage, StageState>>;
 }
 

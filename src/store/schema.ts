@@ -3,7 +3,7 @@
  * docs/records.md; change both together and bump SCHEMA_VERSION when a field changes meaning.
  */
 import { z } from "zod";
-import { STATUSES } from "../scan/status.js";
+import { STATUSES } from "../core/status.js";
 
 export const SCHEMA_VERSION = 1;
 

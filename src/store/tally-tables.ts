@@ -4,7 +4,7 @@
  * and made unique; they are still quoted in the SQL we generate. The `tables` and `table_columns`
  * catalogues map every sanitised name back to the report's id, key, title and label.
  */
-import type { Cell, ReportTable } from "../report/report-model.js";
+import type { Cell, ReportTable } from "../core/table.js";
 import type { ColumnList } from "./run-database-schema.js";
 
 export interface TallyTable {

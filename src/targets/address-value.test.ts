@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { addressFromBigint, InputError, parseCidr } from "../scan/cidr.js";
+import { addressFromBigint, parseCidr } from "../core/cidr.js";
+import { InputError } from "../core/errors.js";
 import {
   cidrRange,
   formatAddress,

@@ -4,8 +4,9 @@
  * cost an allocation each); IPv6 and anything unusual goes through cidr.ts (ipaddr.js).
  */
 
-import { type Cidr, cidrSize, InputError, type IpAddress, isIpAddress, parseIp } from "../scan/cidr.js";
-import type { AddressRange } from "./target.js";
+import { type Cidr, cidrSize, type IpAddress, isIpAddress, parseIp } from "../core/cidr.js";
+import { InputError } from "../core/errors.js";
+import type { AddressRange } from "../core/target.js";
 
 export interface AddressValue {
   family: 4 | 6;

@@ -5,7 +5,8 @@
 
 import { createReadStream } from "node:fs";
 import { createInterface } from "node:readline";
-import { type Cidr, InputError, isIpAddress, parseCidr } from "../scan/cidr.js";
+import { type Cidr, isIpAddress, parseCidr } from "../core/cidr.js";
+import { InputError } from "../core/errors.js";
 
 type Spec = { kind: "cidr"; cidr: Cidr } | { kind: "name"; name: string };
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { InputError } from "../scan/cidr.js";
+import { InputError } from "../core/errors.js";
 import { formatV4 } from "./address-value.js";
 import { Deduper } from "./dedupe.js";
 

@@ -5,8 +5,8 @@
  */
 import { Resolver } from "node:dns/promises";
 import { setTimeout as sleep } from "node:timers/promises";
-import { InputError } from "../scan/cidr.js";
-import { Pacer } from "../scan/limits.js";
+import { InputError } from "../core/errors.js";
+import { Pacer } from "../core/pacing.js";
 
 export interface DnsClientOptions {
   /**

@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { InputError } from "../scan/cidr.js";
+import { InputError } from "../core/errors.js";
 import { checkDomainFile, type DomainEntry, normaliseDomain, readDomainFile } from "./domain-file.js";
 
 let dir: string;

@@ -19,7 +19,8 @@ import { createReadStream } from "node:fs";
 import { access, constants } from "node:fs/promises";
 import { createInterface } from "node:readline";
 import { domainToASCII } from "node:url";
-import { InputError, isIpAddress } from "../scan/cidr.js";
+import { isIpAddress } from "../core/cidr.js";
+import { InputError } from "../core/errors.js";
 
 export interface DomainEntry {
   /** lower case, ASCII (IDNA) form, no trailing dot */

@@ -5,9 +5,10 @@
  * and counts what it dropped for each reason, so the CLI can say what it left out.
  */
 import { readFile } from "node:fs/promises";
-import { cidrWithin, InputError, parseCidr } from "../scan/cidr.js";
-import type { Scope } from "../scan/scope.js";
-import { SPECIAL_PURPOSE_RANGES } from "../scan/special-ranges.js";
+import { cidrWithin, parseCidr } from "../core/cidr.js";
+import { InputError } from "../core/errors.js";
+import type { Scope } from "../core/scope.js";
+import { SPECIAL_PURPOSE_RANGES } from "../core/special-ranges.js";
 import { parseAddressValue, parseV4Range } from "./address-value.js";
 import { type AddressSpace, addCidrToSpace, emptySpace, subtractSpace } from "./range-set.js";
 

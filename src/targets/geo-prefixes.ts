@@ -18,8 +18,8 @@ import { createReadStream, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { createInterface } from "node:readline";
-import { InputError } from "../scan/cidr.js";
-import type { AddressRange } from "./target.js";
+import { InputError } from "../core/errors.js";
+import type { AddressRange } from "../core/target.js";
 
 export type GeoRange = AddressRange & { country?: string; asn?: number };
 

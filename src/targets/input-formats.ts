@@ -25,11 +25,11 @@
 import { createReadStream } from "node:fs";
 import { access, constants } from "node:fs/promises";
 import { createInterface } from "node:readline";
-import { type Cidr, InputError, isIpAddress, parseCidr } from "../scan/cidr.js";
+import { type Cidr, isIpAddress, parseCidr } from "../core/cidr.js";
+import { InputError } from "../core/errors.js";
+import type { Target } from "../core/target.js";
+import type { InputFormat } from "../core/targets-meta.js";
 import { parseTargetSpec } from "./command-line.js";
-import type { Target } from "./target.js";
-
-export type InputFormat = "plain" | "zmap" | "zgrab2";
 
 /** What a target carries besides its address. */
 export type TargetFields = Omit<Target, "ip">;

@@ -6,7 +6,7 @@ import { gzipSync } from "node:zlib";
 import maxmind from "maxmind";
 import { afterAll, describe, expect, it } from "vitest";
 import { buildMmdb, type MmdbEntry, type MmdbOptions } from "../../test/support/mmdb-writer.js";
-import { InputError } from "../scan/cidr.js";
+import { InputError } from "../core/errors.js";
 import { annotationOf, openMmdb } from "./mmdb.js";
 
 const dir = mkdtempSync(join(tmpdir(), "smtpsurvey-mmdb-"));

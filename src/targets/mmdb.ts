@@ -10,7 +10,8 @@
  */
 import { readFile } from "node:fs/promises";
 import { Reader, type Response } from "maxmind";
-import { InputError, isIpAddress, parseIp } from "../scan/cidr.js";
+import { isIpAddress, parseIp } from "../core/cidr.js";
+import { InputError } from "../core/errors.js";
 
 export interface MmdbAnnotation {
   country?: string;

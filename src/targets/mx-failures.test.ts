@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect, it } from "vitest";
-import { InputError } from "../scan/cidr.js";
+import { InputError } from "../core/errors.js";
 import { openFailureFile } from "./mx-failures.js";
 
 it("writes failures as JSON Lines with the same keys on every line", async () => {

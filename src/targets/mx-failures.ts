@@ -3,28 +3,8 @@
  * reasons are written to. The reasons are a closed set: docs and tests use this list.
  */
 import { createWriteStream } from "node:fs";
-import { InputError } from "../scan/cidr.js";
-
-export const MX_FAILURE_REASONS = [
-  /** the domain does not exist (NXDOMAIN) */
-  "nxdomain",
-  /** the resolver answered SERVFAIL (often a broken or lame delegation, or DNSSEC failure) */
-  "servfail",
-  /** no answer within the timeout, after every retry */
-  "timeout",
-  /** the resolver refused the query */
-  "refused",
-  /** the domain publishes a null MX (RFC 7505): it accepts no mail. Not an error, but no targets */
-  "null-mx",
-  /** an MX host has neither an A nor an AAAA record (or does not exist, or is a CNAME to nowhere) */
-  "no-address",
-  /** the domain has no MX and no A/AAAA either, so there is no implicit MX (RFC 5321 §5.1) */
-  "no-mx-no-address",
-  /** anything else (malformed answer, resolver unreachable, ...): `detail` says what */
-  "error",
-] as const;
-
-export type MxFailureReason = (typeof MX_FAILURE_REASONS)[number];
+import { InputError } from "../core/errors.js";
+import type { MxFailureReason } from "../core/targets-meta.js";
 
 /**
  * One failure. `mx` is set when the failure concerns one MX host of the domain (the domain's

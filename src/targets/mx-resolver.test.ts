@@ -3,10 +3,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startDnsServer, type TestDnsServer, type Zone } from "../../test/support/dns-server.js";
-import { InputError } from "../scan/cidr.js";
+import { InputError } from "../core/errors.js";
+import type { Target } from "../core/target.js";
+import { MX_FAILURE_REASONS } from "../core/targets-meta.js";
 import { readDomainFile } from "./domain-file.js";
-import { MX_FAILURE_REASONS, type MxFailure, MxResolver, type MxResolverOptions } from "./mx-resolver.js";
-import type { Target } from "./target.js";
+import type { MxFailure } from "./mx-failures.js";
+import { MxResolver, type MxResolverOptions } from "./mx-resolver.js";
 
 // Answers are documentation addresses (RFC 5737, RFC 3849): data only, never connected to.
 const zone: Zone = {

@@ -24,13 +24,12 @@
  * and concurrent domains sharing a host share the one lookup in flight. The cache grows with the
  * number of distinct MX hosts (a few hundred bytes each). Implicit-MX lookups are not cached.
  */
-import { parseIp } from "../scan/cidr.js";
+import { parseIp } from "../core/cidr.js";
+import type { Target } from "../core/target.js";
+import { MX_FAILURE_REASONS, type MxFailureReason, type MxStats } from "../core/targets-meta.js";
 import { concurrentMap } from "./concurrent-map.js";
 import { DnsClient, type DnsClientOptions, type Lookup, type LookupProblem } from "./dns-client.js";
-import { MX_FAILURE_REASONS, type MxFailure, type MxFailureReason } from "./mx-failures.js";
-import type { Target } from "./target.js";
-
-export { MX_FAILURE_REASONS, type MxFailure, type MxFailureReason } from "./mx-failures.js";
+import type { MxFailure } from "./mx-failures.js";
 
 export interface MxResolverOptions extends DnsClientOptions {
   /** domains resolved at once (default 100); each may have several queries in flight */
@@ -43,24 +42,6 @@ export interface MxResolverOptions extends DnsClientOptions {
 export interface DomainInput {
   domain: string;
   category?: string;
-}
-
-export interface MxStats {
-  /** domains taken from the input */
-  domainsRead: number;
-  /** domains that gave at least one target */
-  domainsResolved: number;
-  /** domains that gave none (null MX included) */
-  domainsFailed: number;
-  /** failure records by reason (a domain can have several, one per MX host) */
-  failures: Record<MxFailureReason, number>;
-  targets: number;
-  /** DNS queries sent (the resolver's retries of one query not counted) */
-  queries: number;
-  /** distinct MX hosts looked up (cache misses) */
-  mxHostsLookedUp: number;
-  /** MX hosts found in the cache (done or in flight) */
-  cacheHits: number;
 }
 
 interface HostAddresses {

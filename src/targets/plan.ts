@@ -14,22 +14,25 @@ import { access, constants, mkdtemp, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pipeline } from "node:stream/promises";
-import { InputError, parseCidr } from "../scan/cidr.js";
-import type { Scope } from "../scan/scope.js";
+import { parseCidr } from "../core/cidr.js";
+import { InputError } from "../core/errors.js";
+import type { Scope } from "../core/scope.js";
+import type { Target } from "../core/target.js";
+import type { TargetsMeta } from "../core/targets-meta.js";
+import { type InputFormat, MX_FAILURE_REASONS, type MxStats } from "../core/targets-meta.js";
 import { parseAddressValue } from "./address-value.js";
 import { fileLines, parseTargetSpec } from "./command-line.js";
 import { Deduper } from "./dedupe.js";
 import { checkDomainFile, readDomainFile } from "./domain-file.js";
 import { Exclusion } from "./exclusions.js";
 import { asnRanges, countryRanges, GEO_DATA_SOURCES, parseAsn } from "./geo-prefixes.js";
-import { detectInputFormat, type InputFormat, readFormattedTargets } from "./input-formats.js";
+import { detectInputFormat, readFormattedTargets } from "./input-formats.js";
 import { openMmdb } from "./mmdb.js";
-import { MX_FAILURE_REASONS, type MxFailure } from "./mx-failures.js";
-import { MxResolver, type MxStats } from "./mx-resolver.js";
+import type { MxFailure } from "./mx-failures.js";
+import { MxResolver } from "./mx-resolver.js";
 import { emptySpace, RangeSet, spaceSize } from "./range-set.js";
 import { type Sample, sampleAddresses } from "./sample.js";
 import { inShard, type Shard } from "./shard.js";
-import type { Target } from "./target.js";
 
 export interface TargetOptions {
   /** addresses, CIDRs and host names from the command line */
@@ -55,27 +58,6 @@ export interface TargetOptions {
   excludes: readonly string[];
   /** the scan's scope: a special-purpose range it names is not dropped */
   scope?: Scope;
-}
-
-/** What a run keeps about its targets (run.json, OUT.meta.json): enough to estimate from a sample. */
-export interface TargetsMeta {
-  sources: {
-    args: number;
-    files: Array<{ path: string; format: InputFormat }>;
-    countries: string[];
-    asns: number[];
-    domains: string | null;
-    mmdb: string | null;
-  };
-  /** addresses in the address sources after exclusions: the space a sample is drawn from */
-  space_size: string;
-  sample: { count: string; seed: string; everything: boolean } | null;
-  shard: { index: number; count: number } | null;
-  excluded: { special_purpose: string; exclude_list: string; by_reason: Record<string, string> };
-  /** per-domain resolution figures when --domains was given */
-  mx: MxStats | null;
-  /** data sets behind --country/--asn and their licences */
-  data_sources: Array<{ name: string; version: string; licence: string; attribution: string }>;
 }
 
 export interface TargetPlan {

@@ -1,5 +1,5 @@
 /** `-p` lists: "25,465,587", ranges "2501-2511", and a protocol per port "8022:ssh". */
-import { InputError } from "../scan/cidr.js";
+import { InputError } from "../core/errors.js";
 
 export interface PortSpec {
   port: number;

@@ -16,9 +16,9 @@
  * `subtract` and `intersect` return new sets and leave both operands alone.
  */
 
-import { type Cidr, parseCidr } from "../scan/cidr.js";
+import { type Cidr, parseCidr } from "../core/cidr.js";
+import type { AddressRange } from "../core/target.js";
 import { cidrRange, formatAddress, formatV4, parseAddressValue } from "./address-value.js";
-import type { AddressRange } from "./target.js";
 
 const MAX: Record<4 | 6, bigint> = { 4: (1n << 32n) - 1n, 6: (1n << 128n) - 1n };
 

@@ -14,7 +14,7 @@
  * hash is below N / 2^32: nothing for N ≤ MAX_SHARDS.
  */
 
-import { InputError } from "../scan/cidr.js";
+import { InputError } from "../core/errors.js";
 import { parseStrictIp, parseV4Number } from "./address-value.js";
 import { fmix32 } from "./permutation.js";
 

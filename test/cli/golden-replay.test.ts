@@ -5,9 +5,9 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { repoRoot } from "../../src/core/paths.js";
 import { protocolNamed } from "../../src/protocols/registry.js";
 import { type ScanRecord, ScanRecordSchema } from "../../src/store/schema.js";
-import { repoRoot } from "../../src/util/paths.js";
 import { replayRecord } from "../support/replay.js";
 
 const dir = join(repoRoot(), "test", "fixtures", "lab");

@@ -7,10 +7,10 @@
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { labTruth } from "../../bench/labelled.js";
+import { repoRoot } from "../../src/core/paths.js";
 import { loadLabExamples } from "../../src/fingerprint/examples.js";
 import { identifyRecord } from "../../src/fingerprint/identify.js";
 import { loadModel, resolveProduct, UNKNOWN } from "../../src/fingerprint/model.js";
-import { repoRoot } from "../../src/util/paths.js";
 
 const model = loadModel();
 const smtp = loadLabExamples(labTruth, join(repoRoot(), "test", "fixtures", "lab")).filter(

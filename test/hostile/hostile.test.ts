@@ -66,13 +66,13 @@
  *                                               timeout, not hold the connection to the session cap
  *
  * The statuses `closed`, `protocol-error` and `internal-error` are the engine's additions to the
- * issue's list (src/scan/status.ts); `internal-error` must never appear here.
+ * issue's list (src/core/status.ts); `internal-error` must never appear here.
  *
  * Not covered, because loopback cannot produce them safely: connect-timeout, host-unreachable,
  * network-unreachable. out-of-scope has its own test (the server must see no connection).
  */
 import { describe, expect, it } from "vitest";
-import type { Status } from "../../src/scan/status.js";
+import type { Status } from "../../src/core/status.js";
 import { type ScanRecord, ScanRecordSchema, type SmtpRecord } from "../../src/store/schema.js";
 import { scanEndpoints } from "../support/scan.js";
 import { HOSTILE_KINDS, type HostileKind, type HostileServer, startHostile } from "./servers.js";

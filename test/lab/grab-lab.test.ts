@@ -6,9 +6,9 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import { repoRoot } from "../../src/core/paths.js";
 import type { ScanRecord } from "../../src/store/schema.js";
 import { ScanRecordSchema } from "../../src/store/schema.js";
-import { repoRoot } from "../../src/util/paths.js";
 import { labManifest, labSmtpEndpoints, REQUIRED_LAB_SERVERS } from "../support/lab.js";
 import { scanEndpoints } from "../support/scan.js";
 

@@ -16,8 +16,8 @@ import { labPaths } from "../../lab/paths.js";
 import { opensshKeysDir } from "../../lab/servers/ssh-host-keys.js";
 import { crossProtocolPaths } from "../../lab/shared-keys.js";
 import type { ManifestServer } from "../../lab/state.js";
+import { repoRoot } from "../../src/core/paths.js";
 import { type ScanRecord, ScanRecordSchema } from "../../src/store/schema.js";
-import { repoRoot } from "../../src/util/paths.js";
 import { labManifest } from "../support/lab.js";
 import { scanEndpoints } from "../support/scan.js";
 

@@ -12,8 +12,8 @@ import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { type BrowserContext, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { ReportTable } from "../../src/core/table.js";
 import { renderReport } from "../../src/report/html.js";
-import type { ReportTable } from "../../src/report/report-model.js";
 import { CHROMIUM, CHROMIUM_ARGS } from "../support/chromium.js";
 import { HOSTILE_PRODUCT, productRows, sampleReportModel } from "./sample-report-model.js";
 

@@ -3,7 +3,7 @@
  * sortable table with numeric columns, a key-reuse cluster graph, and hostile text in places an
  * escaping mistake would show.
  */
-import type { Cluster } from "../../src/analysis/cluster-types.js";
+import type { Cluster } from "../../src/core/cluster-types.js";
 import { clusterDot, renderSvg } from "../../src/report/cluster-graph.js";
 import type { ReportModel } from "../../src/report/report-model.js";
 

@@ -1,7 +1,7 @@
 /** Runs the built CLI (bin/smtpsurvey.js → dist/) as a user would. */
 import { type ChildProcess, spawn } from "node:child_process";
 import { join } from "node:path";
-import { repoRoot } from "../../src/util/paths.js";
+import { repoRoot } from "../../src/core/paths.js";
 
 export const CLI = join(repoRoot(), "bin", "smtpsurvey.js");
 

@@ -7,7 +7,7 @@
  * Values: maps, arrays, utf8 strings, booleans, doubles, and integers as uint16/uint32/uint64
  * (the smallest that fits), or a forced type via `uint(...)`.
  */
-import { parseCidr } from "../../src/scan/cidr.js";
+import { parseCidr } from "../../src/core/cidr.js";
 
 export type MmdbValue =
   | string

@@ -4,6 +4,8 @@
  * that the client sends exactly what it sent then.
  */
 import { X509Certificate } from "node:crypto";
+import { unescapeBytes } from "../../src/core/escape.js";
+import { ChannelError } from "../../src/core/status.js";
 import type {
   Channel,
   ConnectResult,
@@ -12,9 +14,7 @@ import type {
   SessionOutcome,
   TlsHandshake,
 } from "../../src/protocols/types.js";
-import { ChannelError } from "../../src/scan/status.js";
 import type { ScanRecord, TranscriptEntry } from "../../src/store/schema.js";
-import { unescapeBytes } from "../../src/util/escape.js";
 
 class ReplayChannel implements Channel {
   private position = 0;

@@ -1,9 +1,9 @@
 /** Test entry point to the engine: scan a few endpoints, get their records back. */
 
 import { DNS_IP } from "../../lab/dns.js";
+import { Scope } from "../../src/core/scope.js";
 import { protocolNamed } from "../../src/protocols/registry.js";
 import { ENGINE_DEFAULTS, type EngineOptions, runScan } from "../../src/scan/engine.js";
-import { Scope } from "../../src/scan/scope.js";
 import type { ScanRecord } from "../../src/store/schema.js";
 
 export interface ScanOverrides {

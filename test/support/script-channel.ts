@@ -3,8 +3,9 @@
  * client wrote, and answers startTls with a given handshake. When the script runs out, reads
  * fail as a closed connection would.
  */
+
+import { ChannelError } from "../../src/core/status.js";
 import type { Channel, ConnectResult, SessionContext, TlsHandshake } from "../../src/protocols/types.js";
-import { ChannelError } from "../../src/scan/status.js";
 
 export const NO_TLS: TlsHandshake = {
   version: null,

@@ -3,9 +3,10 @@
  * to the empty line. The body is never read (the request is HEAD). Obsolete line folding
  * (a line starting with a space or tab) continues the previous field's value.
  */
-import { ChannelError } from "../../scan/status.js";
+
+import { escapeBytes } from "../../core/escape.js";
+import { ChannelError } from "../../core/status.js";
 import type { HttpRecord } from "../../store/schema.js";
-import { escapeBytes } from "../../util/escape.js";
 import { ProtocolMismatch } from "../failure.js";
 import type { Channel } from "../types.js";
 

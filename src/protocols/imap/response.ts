@@ -4,8 +4,9 @@
  * read: the greeting, CAPABILITY, STARTTLS and LOGOUT; none of their responses carries a
  * literal, so a line ending in `{n}` is taken as a line like any other.
  */
-import { ChannelError } from "../../scan/status.js";
-import { escapeBytes } from "../../util/escape.js";
+
+import { escapeBytes } from "../../core/escape.js";
+import { ChannelError } from "../../core/status.js";
 import { ProtocolMismatch } from "../failure.js";
 import type { Channel } from "../types.js";
 

@@ -3,8 +3,9 @@
  * CAPA a multi-line body after `+OK`, ended by a line holding only "." (a leading "." of a body
  * line is doubled on the wire and undone here).
  */
-import { ChannelError } from "../../scan/status.js";
-import { escapeBytes } from "../../util/escape.js";
+
+import { escapeBytes } from "../../core/escape.js";
+import { ChannelError } from "../../core/status.js";
 import { ProtocolMismatch } from "../failure.js";
 import type { Channel } from "../types.js";
 

@@ -6,8 +6,8 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
+import { repoRoot } from "../../core/paths.js";
 import type { ProbeResult, Reply } from "../../store/schema.js";
-import { repoRoot } from "../../util/paths.js";
 import type { SessionContext } from "../types.js";
 import { classifyFailure, sendCommand, sendQuit } from "./dialogue.js";
 import { isPositive, readReply } from "./reply.js";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ChannelError } from "../../scan/status.js";
+import { ChannelError } from "../../core/status.js";
 import type { Channel } from "../types.js";
 import { NotSmtpError, readReply } from "./reply.js";
 

@@ -4,9 +4,9 @@
  * line when it follows the code.
  */
 
-import { ChannelError } from "../../scan/status.js";
+import { escapeBytes } from "../../core/escape.js";
+import { ChannelError } from "../../core/status.js";
 import type { Reply } from "../../store/schema.js";
-import { escapeBytes } from "../../util/escape.js";
 import type { Channel } from "../types.js";
 
 export const MAX_REPLY_LINES = 200;

@@ -4,7 +4,7 @@
  * or forced, EHLO inside TLS, QUIT. Never MAIL, RCPT or DATA. Then the probe sessions.
  */
 
-import type { Status } from "../../scan/status.js";
+import type { Status } from "../../core/status.js";
 import { emptySmtpRecord, type SmtpRecord, type TlsRecord } from "../../store/schema.js";
 import { fillNames } from "../tls/names.js";
 import { tlsRecord } from "../tls/record.js";

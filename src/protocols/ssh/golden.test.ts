@@ -7,8 +7,8 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { repoRoot } from "../../core/paths.js";
 import { type ScanRecord, ScanRecordSchema } from "../../store/schema.js";
-import { repoRoot } from "../../util/paths.js";
 import { describeSshKey } from "../keys/ssh-key.js";
 
 const dir = join(repoRoot(), "test", "fixtures", "lab", "ssh");

@@ -11,7 +11,7 @@ import {
   type NegotiatedAlgorithms,
   type ServerHostKeyAlgorithm,
 } from "ssh2";
-import type { Status } from "../../scan/status.js";
+import type { Status } from "../../core/status.js";
 import { classifyFailure, ProtocolMismatch } from "../failure.js";
 import { opensshFingerprint } from "../keys/ssh-key.js";
 import type { Channel, SessionContext } from "../types.js";

@@ -4,15 +4,8 @@
  * inside the range (names it): `--scope 127.77.0.0/16` allows the lab, `--scope 0.0.0.0/0` does
  * not allow 10/8 or 127/8.
  */
-import {
-  type Cidr,
-  cidrContains,
-  cidrWithin,
-  InputError,
-  type IpAddress,
-  parseCidr,
-  parseIp,
-} from "./cidr.js";
+import { type Cidr, cidrContains, cidrWithin, type IpAddress, parseCidr, parseIp } from "./cidr.js";
+import { InputError } from "./errors.js";
 import { SPECIAL_PURPOSE_RANGES } from "./special-ranges.js";
 
 const SPECIAL: ReadonlyArray<{ cidr: Cidr; name: string }> = SPECIAL_PURPOSE_RANGES.map((r) => ({

@@ -1,5 +1,6 @@
 /** Address and CIDR parsing on top of ipaddr.js, with one clear message for bad input. */
 import ipaddr from "ipaddr.js";
+import { InputError } from "./errors.js";
 
 export type IpAddress = ipaddr.IPv4 | ipaddr.IPv6;
 
@@ -7,10 +8,6 @@ export interface Cidr {
   text: string;
   address: IpAddress;
   prefix: number;
-}
-
-export class InputError extends Error {
-  override name = "InputError";
 }
 
 /** Parses "a.b.c.d", "a.b.c.d/n", "v6", "v6/n"; IPv4-mapped IPv6 becomes IPv4. */
