@@ -24,7 +24,7 @@ interface Host {
 /**
  * undefined when the drawing would need more than `maxEdges` edges: a key on 20 hosts is already
  * 190 host-to-host edges, unreadable and slow to lay out (Graphviz took 2.7 s for 231 labelled
- * edges, minutes for 1,770), so such a cluster gets the summary drawing instead.
+ * edges, minutes for 1,770), so such a cluster gets the keys-to-groups drawing instead (cluster-key-groups.ts).
  */
 export function detailedClusterDot(cluster: Cluster, title: string, maxEdges: number): string | undefined {
   const hosts = hostsOf(cluster.members);

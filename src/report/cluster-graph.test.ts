@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Cluster, ClusterKey, ClusterMember } from "../core/cluster-types.js";
 import { clusterDot, overviewDot, renderSvg } from "./cluster-graph.js";
-import { prefixSummary } from "./cluster-summary.js";
+import { prefixSummary } from "./cluster-key-groups.js";
 
 function key(n: number, kind: string, protocols: string[], known: string | null = null): ClusterKey {
   return { spki_sha256: n.toString(16).padStart(64, "0"), kind, protocols, count: 0, known };

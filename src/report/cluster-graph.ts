@@ -1,12 +1,12 @@
 /**
  * Key-reuse cluster graphs for the HTML report: `clusterDot` picks the drawing (every host and
- * shared key for small, sparse clusters; a bounded keys-to-host-groups summary for large ones and
+ * shared key for small, sparse clusters; a bounded keys-to-host-groups drawing for large ones and
  * for small ones whose host-to-host drawing would be a dense mesh), `overviewDot` draws all
  * clusters at once, and `renderSvg` turns any of them into inline-ready SVG.
  */
 import type { Cluster } from "../core/cluster-types.js";
 import { detailedClusterDot } from "./cluster-detail.js";
-import { summaryClusterDot } from "./cluster-summary.js";
+import { keyGroupsClusterDot } from "./cluster-key-groups.js";
 import { clip } from "./dot.js";
 
 export type { OverviewOptions } from "./cluster-overview.js";
@@ -19,14 +19,14 @@ export interface ClusterGraphOptions {
   maxDetailedEndpoints?: number;
   /**
    * …when that drawing needs at most this many host-to-host edges (default 100): a key shared by
-   * many hosts is a full mesh, so such clusters get the summary drawing
+   * many hosts is a full mesh, so such clusters get the keys-to-groups drawing
    */
   maxDetailedEdges?: number;
-  /** in the summary drawing: keys with their own node (default 24) */
+  /** in the keys-to-groups drawing: keys with their own node (default 24) */
   maxKeyNodes?: number;
-  /** in the summary drawing: host groups with their own node (default 40) */
+  /** in the keys-to-groups drawing: host groups with their own node (default 40) */
   maxHostGroups?: number;
-  /** in the summary drawing: edges from keys to drawn host groups (default 250) */
+  /** in the keys-to-groups drawing: edges from keys to drawn host groups (default 250) */
   maxSummaryEdges?: number;
   /** graph title; default "key-reuse cluster <id>: N endpoints on H hosts, K keys" */
   title?: string;
@@ -38,7 +38,7 @@ export function clusterDot(cluster: Cluster, options: ClusterGraphOptions = {}):
     const detailed = detailedClusterDot(cluster, title, options.maxDetailedEdges ?? 100);
     if (detailed !== undefined) return detailed;
   }
-  return summaryClusterDot(cluster, title, {
+  return keyGroupsClusterDot(cluster, title, {
     maxKeyNodes: Math.max(1, options.maxKeyNodes ?? 24),
     maxHostGroups: Math.max(1, options.maxHostGroups ?? 40),
     maxEdges: Math.max(1, options.maxSummaryEdges ?? 250),

@@ -1,5 +1,5 @@
 /**
- * The summary drawing of a large key-reuse cluster: a bipartite graph of keys and host groups.
+ * The keys-to-groups drawing of a large key-reuse cluster: a bipartite graph of keys and host groups.
  *
  * A full host mesh is quadratic (a key shared by 2,000 hosts is two million edges), so instead:
  * one node per key (the most widespread ones; the rest fold into one "other keys" node), and one
@@ -18,7 +18,7 @@ import { keyName } from "./cluster-detail.js";
 import { clip, DotGraph, visibleText } from "./dot.js";
 import { addLegend, familySet, pairColours, textColourOn } from "./protocol-palette.js";
 
-export interface SummaryLimits {
+export interface KeyGroupLimits {
   /** keys drawn as their own node, most widespread first */
   maxKeyNodes: number;
   /** host groups drawn as their own node, biggest first */
@@ -42,7 +42,7 @@ interface HostSummary {
   keyNodes: Set<string>;
 }
 
-export function summaryClusterDot(cluster: Cluster, title: string, limits: SummaryLimits): string {
+export function keyGroupsClusterDot(cluster: Cluster, title: string, limits: KeyGroupLimits): string {
   const keyStats = keyStatistics(cluster);
   const ranked = [...keyStats.keys()].sort(
     (x, y) =>
@@ -190,7 +190,7 @@ function groupByKeySet(hosts: readonly HostSummary[]): HostSummary[][] {
 }
 
 /** How many of the biggest groups to draw: at most maxHostGroups, their edges within maxEdges. */
-function groupsWithinBudget(groups: readonly HostSummary[][], limits: SummaryLimits): number {
+function groupsWithinBudget(groups: readonly HostSummary[][], limits: KeyGroupLimits): number {
   let edges = 0;
   let shown = 0;
   for (const group of groups.slice(0, limits.maxHostGroups)) {
