@@ -11,7 +11,7 @@
  * Addresses are data only: nothing here connects anywhere.
  */
 import { createWriteStream } from "node:fs";
-import type { ScanRecord } from "../src/store/schema.js";
+import { blankRecord, type ScanRecord } from "../src/store/schema.js";
 
 export interface PlantedCluster {
   /** index of the first address (ipOf) */
@@ -115,25 +115,14 @@ const TLS_PORTS: Array<[number, string]> = [
 ];
 
 function baseRecord(ip: string, port: number, protocol: string): ScanRecord {
-  return {
-    schema: 1,
+  return blankRecord({
     ip,
     port,
     protocol,
-    name: null,
     status: "ok",
-    error: null,
     started_at: "2026-01-01T00:00:00.000Z",
     duration_ms: 100,
-    smtp: null,
-    tls: null,
-    ssh: null,
-    imap: null,
-    pop3: null,
-    http: null,
-    transcript: [],
-    software: null,
-  };
+  });
 }
 
 function withTls(record: ScanRecord, spki: string): ScanRecord {

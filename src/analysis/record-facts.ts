@@ -1,9 +1,10 @@
 /** Small facts read off one record, shared by the tallies and the run diff. */
+import { protocolFamily } from "../protocols/registry.js";
 import type { Certificate, ScanRecord, Software } from "../store/schema.js";
 
 /** protocols whose records are SMTP dialogues (plain with STARTTLS, or implicit TLS on 465) */
 export function isSmtpProtocol(protocol: string): boolean {
-  return protocol === "smtp" || protocol === "smtps";
+  return protocolFamily(protocol) === "smtp";
 }
 
 /** Which SMTP port speaks for a host: 25 (relay) first, then submission 587, then 465, then the rest. */

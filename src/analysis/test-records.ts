@@ -3,7 +3,14 @@
  * the analysis tests only (it is not a fixture format).
  */
 import type { Status } from "../core/status.js";
-import { type Certificate, emptySmtpRecord, type ScanRecord, type Software } from "../store/schema.js";
+import {
+  blankRecord,
+  type Certificate,
+  emptySmtpRecord,
+  type ScanRecord,
+  type Software,
+} from "../store/schema.js";
+import { isSmtpProtocol } from "./record-facts.js";
 
 export interface RecordSketch {
   ip: string;
@@ -38,26 +45,17 @@ export function makeRecord(sketch: RecordSketch): ScanRecord {
   const protocol = sketch.protocol ?? (port === 465 ? "smtps" : port === 22 ? "ssh" : "smtp");
   const status = sketch.status ?? "ok";
   const started = sketch.started_at ?? "2026-06-01T12:00:00.000Z";
-  const smtpLike = protocol === "smtp" || protocol === "smtps";
-  const record: ScanRecord = {
-    schema: 1,
+  const smtpLike = isSmtpProtocol(protocol);
+  const record = blankRecord({
     ip: sketch.ip,
     port,
     protocol,
-    name: null,
     status,
     error: sketch.error ?? null,
     started_at: started,
     duration_ms: 50,
-    smtp: smtpLike && status === "ok" ? { ...emptySmtpRecord(), ehlo: sketch.ehlo ?? null } : null,
-    tls: null,
-    ssh: null,
-    imap: null,
-    pop3: null,
-    http: null,
-    transcript: [],
-    software: null,
-  };
+  });
+  if (smtpLike && status === "ok") record.smtp = { ...emptySmtpRecord(), ehlo: sketch.ehlo ?? null };
   if (sketch.software !== undefined) {
     const given = typeof sketch.software === "string" ? { product: sketch.software } : sketch.software;
     const product = given.product ?? "unknown";

@@ -4,17 +4,11 @@
  * trained without one source (or one product) costs a subtraction, not a pass of every regular
  * expression over every record. This is what makes leave-one-source-out affordable.
  */
+
+import { protocolFamily } from "../protocols/registry.js";
 import { EVIDENCE_LEVELS, type EvidenceLevel, evidenceLevel, levelKeeps } from "./evidence.js";
 import type { Features } from "./features.js";
-import {
-  baseProtocol,
-  type CountTable,
-  fires,
-  Model,
-  type Product,
-  resolveProduct,
-  UNKNOWN,
-} from "./model.js";
+import { type CountTable, fires, Model, type Product, resolveProduct, UNKNOWN } from "./model.js";
 import type { CompiledRule } from "./rules.js";
 import type { Unit } from "./units.js";
 import { HINT_UNIT, hintExplainers, unitFirings } from "./units.js";
@@ -62,7 +56,7 @@ export class Dataset {
     transform: (f: Features) => Features = (f) => f,
   ) {
     examples.forEach((e, i) => {
-      const base = baseProtocol(e.protocol);
+      const base = protocolFamily(e.protocol);
       let pd = this.protocols.get(base);
       if (!pd) {
         const layout = Model.layout(products, base);

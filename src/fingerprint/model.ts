@@ -11,6 +11,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
+import { protocolFamily } from "../protocols/registry.js";
 import type { Software } from "../store/schema.js";
 import { type EvidenceLevel, evidenceLevel } from "./evidence.js";
 import type { Features } from "./features.js";
@@ -75,11 +76,6 @@ export interface Product {
   ladder: Array<{ range: string; when: string[]; unless: string[] }>;
 }
 
-/** smtps → smtp and so on: a product's rules read the same dialogue inside TLS. */
-export function baseProtocol(protocol: string): string {
-  return protocol.replace(/^(smtp|imap|pop3|http)s$/, "$1");
-}
-
 /** The rule files merged by product name (one product may have a file per protocol). */
 export function catalogue(files: ProductRules[]): Product[] {
   const byName = new Map<string, Product>();
@@ -102,7 +98,7 @@ export function catalogue(files: ProductRules[]): Product[] {
     for (const alias of f.aliases) p.aliases.add(alias);
     for (const base of f.builtOn) p.builtOn.add(base);
     if (f.family !== f.product) p.family = f.family;
-    for (const proto of f.protocols) p.protocols.add(baseProtocol(proto));
+    for (const proto of f.protocols) p.protocols.add(protocolFamily(proto));
     p.rules.push(...f.rules);
     const key = (id: string) => `${f.file}#${id}`;
     p.ladder.push(
@@ -119,7 +115,7 @@ export function catalogue(files: ProductRules[]): Product[] {
  * several do.
  */
 export function resolveProduct(products: Product[], protocol: string, name: string): string {
-  const base = baseProtocol(protocol);
+  const base = protocolFamily(protocol);
   const candidates = products.filter((p) => p.protocols.has(base));
   // "Courier-MTA" and "Courier MTA" are one name: case, hyphens and spaces do not count
   const norm = (text: string) =>
@@ -199,13 +195,13 @@ export class Model {
   }
 
   candidates(protocol: string): Product[] {
-    const base = baseProtocol(protocol);
+    const base = protocolFamily(protocol);
     return this.products.filter((p) => p.protocols.has(base));
   }
 
   /** Classes and units of a protocol, without probabilities (training uses these). */
   static layout(products: Product[], protocol: string): { classes: string[]; units: Unit[] } {
-    const base = baseProtocol(protocol);
+    const base = protocolFamily(protocol);
     const candidates = products.filter((p) => p.protocols.has(base));
     return {
       classes: [...candidates.map((p) => p.product), UNKNOWN],
@@ -215,7 +211,7 @@ export class Model {
 
   /** The protocol's tables, built once. */
   protocolModel(protocol: string): ProtocolModel {
-    const base = baseProtocol(protocol);
+    const base = protocolFamily(protocol);
     const found = this.protocols.get(base);
     if (found) return found;
     const { classes, units } = Model.layout(this.products, base);
@@ -342,7 +338,7 @@ export class Model {
 
   /** The prior in force for a protocol: the run's re-estimate when there is one, else the world's. */
   logPrior(protocol: string): Float64Array {
-    const base = baseProtocol(protocol);
+    const base = protocolFamily(protocol);
     const run = this.runPriors.get(base);
     return run ? run.map((p) => Math.log(Math.max(p, 1e-12))) : this.protocolModel(base).logPrior;
   }
@@ -476,7 +472,7 @@ export function temperatureFor(
   protocol: string | undefined,
   level: EvidenceLevel,
 ): number {
-  const own = protocol ? data.temperatures?.[`${baseProtocol(protocol)}/${level}`] : undefined;
+  const own = protocol ? data.temperatures?.[`${protocolFamily(protocol)}/${level}`] : undefined;
   return own ?? data.temperatures?.[level] ?? data.temperature;
 }
 

@@ -8,9 +8,11 @@
  * shared out by its posterior, so it is weighed against what this survey actually found. The
  * world prior enters as a Dirichlet anchor worth ANCHOR records, so a small run stays near it.
  */
+
+import { protocolFamily } from "../protocols/registry.js";
 import type { ScanRecord } from "../store/schema.js";
 import { identifiable, recordFeatures } from "./identify.js";
-import { baseProtocol, type Model } from "./model.js";
+import type { Model } from "./model.js";
 
 /** How many records the world prior weighs as against the run's own. */
 export const ANCHOR = 20;
@@ -38,7 +40,7 @@ export class PriorEstimator {
 
   add(record: ScanRecord): void {
     if (!identifiable(record)) return;
-    const protocol = baseProtocol(record.protocol);
+    const protocol = protocolFamily(record.protocol);
     const scored = this.model.score(protocol, recordFeatures(record));
     const t = this.model.temperature(scored.level, protocol);
     const tempered = scored.logLikelihood.map((l) => l / t);

@@ -21,6 +21,15 @@ export function protocolNames(): string[] {
   return [...byName.keys()];
 }
 
+/**
+ * The family a protocol belongs to (smtps → smtp, imaps → imap, pop3s → pop3, https → http):
+ * the one place that decides it. A name the registry does not know is its own family.
+ */
+export function protocolFamily(name: string): string {
+  const lower = name.toLowerCase();
+  return byName.get(lower)?.family ?? lower;
+}
+
 /** The default protocol for a port: the one that lists it, else SMTP. */
 export function protocolForPort(port: number): string {
   return PROTOCOLS.find((p) => p.defaultPorts.includes(port))?.name ?? "smtp";

@@ -96,6 +96,12 @@ export interface SessionOutcome {
 export interface Protocol {
   /** name as written in records' `protocol` and accepted by `-p PORT:NAME` */
   readonly name: string;
+  /**
+   * The protocol this one is a variant of, for everything that reads its records: smtps is SMTP
+   * over TLS, so its family is "smtp" (the same rules, tallies and colours). A protocol that is
+   * nobody's variant is its own family.
+   */
+  readonly family: string;
   readonly defaultPorts: readonly number[];
   run(ctx: SessionContext): Promise<SessionOutcome>;
 }

@@ -78,7 +78,7 @@ describe("clusterDot, small clusters", () => {
     expect(svg).toContain("same rsa-2048 00000000 on 25, 465, 587");
     expect(svg).toContain("25/smtp 465/smtps 587/smtp");
     expect(svg).toContain("postfix.lab.test");
-    expect(svg).toContain(">https–smtp<"); // the legend
+    expect(svg).toContain(">http–smtp<"); // the legend (https folds into its family, http)
   });
 
   it("draws the cloned SSH host as one ssh–ssh edge labelled with the five keys", async () => {

@@ -1,22 +1,18 @@
 /**
  * Colours for "a key shared over protocol A and protocol B", the same in every graph of a report
  * so a reader learns them once. Protocols are folded to families first: SMTP on 25, 587 and 465
- * (smtp, smtps) is one service to a reader, as are imap/imaps and pop3/pop3s.
+ * (smtp, smtps) is one service to a reader, as are imap/imaps, pop3/pop3s and http/https (the
+ * registry's protocolFamily decides).
  */
+import { protocolFamily } from "../protocols/registry.js";
 import type { DotBlock } from "./dot.js";
-
-/** smtps → smtp, imaps → imap, pop3s → pop3; https and ssh stay as they are. */
-export function protocolFamily(protocol: string): string {
-  const lower = protocol.toLowerCase();
-  return lower === "smtps" || lower === "imaps" || lower === "pop3s" ? lower.slice(0, -1) : lower;
-}
 
 /** The families of a set of protocols, sorted and joined by "+": ["smtps", "smtp", "imaps"] → "imap+smtp". */
 export function familySet(protocols: Iterable<string>): string {
   return [...new Set([...protocols].map(protocolFamily))].sort().join("+");
 }
 
-/** The pair name, order-independent: ("https", "smtp") → "https–smtp". */
+/** The pair name, order-independent: ("http", "smtp") → "http–smtp". */
 export function protocolPair(a: string, b: string): string {
   return [a, b].sort().join("–");
 }
@@ -28,17 +24,17 @@ export function protocolPair(a: string, b: string): string {
  */
 const FIXED: Readonly<Record<string, string>> = {
   "smtp–smtp": "#0072B2",
-  "https–smtp": "#D55E00",
-  "https–https": "#E69F00",
+  "http–smtp": "#D55E00",
+  "http–http": "#E69F00",
   "ssh–ssh": "#009E73",
   "imap–smtp": "#CC79A7",
   "imap–imap": "#882255",
   "pop3–smtp": "#56B4E9",
   "pop3–pop3": "#332288",
   "imap–pop3": "#AA4499",
-  "https–imap": "#999933",
+  "http–imap": "#999933",
   "smtp–ssh": "#000000",
-  "https–ssh": "#6F4E37",
+  "http–ssh": "#6F4E37",
   "imap–ssh": "#117733",
 };
 const OVERFLOW = ["#7F7F7F", "#BCBD22", "#17BECF", "#8C564B", "#E377C2", "#44AA99", "#DDCC77", "#661100"];

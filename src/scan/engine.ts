@@ -18,7 +18,7 @@ import type {
   SessionContext,
   SessionOutcome,
 } from "../protocols/types.js";
-import { SCHEMA_VERSION, type ScanRecord, type TranscriptEntry } from "../store/schema.js";
+import { blankRecord, type ScanRecord, type TranscriptEntry } from "../store/schema.js";
 import { SocketChannel } from "./channel.js";
 import { openTcp } from "./connect.js";
 import { PerIpLimiter } from "./limits.js";
@@ -221,7 +221,7 @@ async function runJob(
   };
 }
 
-/** A record with no protocol part: the base of every record, and the whole of a failed one. */
+/** A record with no protocol part (blankRecord): the base of every record, and the whole of a failed one. */
 export function failedRecord(
   job: ScanJob,
   status: Status,
@@ -229,8 +229,7 @@ export function failedRecord(
   startedAt: Date,
   durationMs: number,
 ): ScanRecord {
-  return {
-    schema: SCHEMA_VERSION,
+  return blankRecord({
     ip: job.ip,
     port: job.port,
     protocol: job.protocol,
@@ -241,15 +240,7 @@ export function failedRecord(
     error,
     started_at: startedAt.toISOString(),
     duration_ms: durationMs,
-    smtp: null,
-    tls: null,
-    ssh: null,
-    imap: null,
-    pop3: null,
-    http: null,
-    transcript: [],
-    software: null,
-  };
+  });
 }
 
 function describe(error: unknown): string {

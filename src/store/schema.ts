@@ -198,6 +198,22 @@ export const SoftwareSchema = z.object({
 });
 export type Software = z.infer<typeof SoftwareSchema>;
 
+/**
+ * The protocol parts of a record, each null unless a session filled it: SMTP's dialogue (smtp
+ * and smtps), the TLS handshake (any protocol that did one), SSH, IMAP, POP3 and HTTP. A part
+ * absent from an older record reads as null.
+ */
+const nullablePart = <T extends z.ZodType>(schema: T) => schema.nullable().default(null);
+const RECORD_PARTS = {
+  smtp: nullablePart(SmtpSchema),
+  tls: nullablePart(TlsSchema),
+  ssh: nullablePart(SshSchema),
+  imap: nullablePart(ImapSchema),
+  pop3: nullablePart(Pop3Schema),
+  http: nullablePart(HttpSchema),
+};
+type RecordPartName = keyof typeof RECORD_PARTS;
+
 export const ScanRecordSchema = z.object({
   schema: z.literal(SCHEMA_VERSION),
   ip: z.string(),
@@ -214,14 +230,52 @@ export const ScanRecordSchema = z.object({
   error: z.string().nullable(),
   started_at: z.string(),
   duration_ms: z.number(),
-  smtp: SmtpSchema.nullable(),
-  tls: TlsSchema.nullable(),
-  ssh: SshSchema.nullable().default(null),
-  imap: ImapSchema.nullable().default(null),
-  pop3: Pop3Schema.nullable().default(null),
-  http: HttpSchema.nullable().default(null),
+  ...RECORD_PARTS,
   transcript: z.array(TranscriptEntrySchema),
   /** filled by `identify` / `grab --identify`; null when no identification was asked for */
   software: SoftwareSchema.nullable().default(null),
 });
 export type ScanRecord = z.infer<typeof ScanRecordSchema>;
+
+/** Every protocol part null: what a record holds before (or without) a session. */
+const NO_PARTS = Object.fromEntries(Object.keys(RECORD_PARTS).map((key) => [key, null])) as {
+  [K in RecordPartName]: null;
+};
+
+/** What a blank record is made from: where it went, and what happened, if anything yet. */
+export interface RecordBase {
+  ip: string;
+  port: number;
+  protocol: string;
+  name?: string | null;
+  country?: string;
+  asn?: number;
+  status: ScanRecord["status"];
+  error?: string | null;
+  started_at: string;
+  duration_ms?: number;
+}
+
+/**
+ * A record with no protocol part, no transcript and no identification: the base of every
+ * record the engine writes, the whole of a failed one, and the start of every record a test or
+ * a benchmark builds. The one place that lists a record's parts is RECORD_PARTS above.
+ */
+export function blankRecord(base: RecordBase): ScanRecord {
+  return {
+    schema: SCHEMA_VERSION,
+    ip: base.ip,
+    port: base.port,
+    protocol: base.protocol,
+    name: base.name ?? null,
+    ...(base.country !== undefined ? { country: base.country } : {}),
+    ...(base.asn !== undefined ? { asn: base.asn } : {}),
+    status: base.status,
+    error: base.error ?? null,
+    started_at: base.started_at,
+    duration_ms: base.duration_ms ?? 0,
+    ...NO_PARTS,
+    transcript: [],
+    software: null,
+  };
+}

@@ -4,12 +4,14 @@ import { runHttpSession } from "./session.js";
 
 export const http: Protocol = {
   name: "http",
+  family: "http",
   defaultPorts: [80],
   run: (ctx) => runHttpSession(ctx, false),
 };
 
 export const https: Protocol = {
   name: "https",
+  family: "http",
   defaultPorts: [443],
   run: (ctx) => runHttpSession(ctx, true),
 };

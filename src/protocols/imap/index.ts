@@ -4,12 +4,14 @@ import { runImapSession } from "./session.js";
 
 export const imap: Protocol = {
   name: "imap",
+  family: "imap",
   defaultPorts: [143],
   run: (ctx) => runImapSession(ctx, false),
 };
 
 export const imaps: Protocol = {
   name: "imaps",
+  family: "imap",
   defaultPorts: [993],
   run: (ctx) => runImapSession(ctx, true),
 };

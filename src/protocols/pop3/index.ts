@@ -4,12 +4,14 @@ import { runPop3Session } from "./session.js";
 
 export const pop3: Protocol = {
   name: "pop3",
+  family: "pop3",
   defaultPorts: [110],
   run: (ctx) => runPop3Session(ctx, false),
 };
 
 export const pop3s: Protocol = {
   name: "pop3s",
+  family: "pop3",
   defaultPorts: [995],
   run: (ctx) => runPop3Session(ctx, true),
 };

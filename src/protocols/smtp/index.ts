@@ -4,12 +4,14 @@ import { runSmtpSession } from "./session.js";
 
 export const smtp: Protocol = {
   name: "smtp",
+  family: "smtp",
   defaultPorts: [25, 587],
   run: (ctx) => runSmtpSession(ctx, false),
 };
 
 export const smtps: Protocol = {
   name: "smtps",
+  family: "smtp",
   defaultPorts: [465],
   run: (ctx) => runSmtpSession(ctx, true),
 };

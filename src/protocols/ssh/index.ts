@@ -4,6 +4,7 @@ import { runSshSession } from "./session.js";
 
 export const ssh: Protocol = {
   name: "ssh",
+  family: "ssh",
   defaultPorts: [22],
   run: runSshSession,
 };
