@@ -11,6 +11,7 @@ import {
   type NegotiatedAlgorithms,
   type ServerHostKeyAlgorithm,
 } from "ssh2";
+import { escapeBytes } from "../../core/escape.js";
 import type { Status } from "../../core/status.js";
 import { classifyFailure, ProtocolMismatch } from "../failure.js";
 import { opensshFingerprint } from "../keys/ssh-key.js";
@@ -33,6 +34,12 @@ export interface HandshakeResult {
 
 /** Lines a server may send before its identification (RFC 4253 §4.2); more is not SSH. */
 const MAX_LINES_BEFORE_IDENT = 20;
+/**
+ * What a server may send during one key exchange: a KEXINIT (≤ 35,000 bytes in ssh2), a DH
+ * reply with its key and signature, NEWKEYS, and some IGNORE/DEBUG. The channel's byte cap stops
+ * counting once ssh2 has the stream (takeStream), so the handshake keeps its own.
+ */
+const MAX_HANDSHAKE_BYTES = 256 * 1024;
 /** What we send as our identification: `SSH-2.0-smtpsurvey`. */
 const CLIENT_SOFTWARE = "smtpsurvey";
 
@@ -59,7 +66,8 @@ async function readIdent(channel: Channel, deadline: number): Promise<Buffer> {
       throw failure;
     }
     if (line.subarray(0, 4).toString("latin1") === "SSH-") return line;
-    first ??= line.toString("latin1");
+    // escaped: the line ends up in the record's `error`, and raw bytes (NUL…) must never
+    first ??= escapeBytes(line);
   }
   throw new ProtocolMismatch("ssh", first ?? "");
 }
@@ -166,12 +174,21 @@ function keyExchange(
       },
     });
     // ssh2 has paused the stream and resumes it later: this listener sees every byte, first
-    stream.on("data", (chunk: Buffer) => tap.push(chunk));
+    let received = 0;
+    stream.on("data", (chunk: Buffer) => {
+      tap.push(chunk);
+      received += chunk.length;
+      // not SSH after all (a huge first packet, no KEXINIT in its budget): ssh2 might wait on
+      if (tap.error) finish(null, tap.error, null);
+      else if (received > MAX_HANDSHAKE_BYTES) {
+        finish(null, `more than ${MAX_HANDSHAKE_BYTES} bytes during the key exchange`, "too-long");
+      }
+    });
   });
 }
 
 /** How a connection ended when it did not end with a key: null for an SSH-level failure. */
-type Ending = "closed" | "reset" | "timeout" | null;
+type Ending = "closed" | "reset" | "timeout" | "too-long" | null;
 
 /** ssh2 passes the socket's own errors on with level "client-socket". */
 function socketEnding(error: ClientErrorExtensions & { code?: unknown }): Ending {
@@ -195,6 +212,7 @@ function outcome(
   if (tap.error) return { ...base, status: "protocol-error", error: tap.error };
   const error = keyError ?? "no KEXINIT from the server";
   if (ending === "timeout") return { ...base, status: "reply-timeout", error };
-  if (ending === "closed" || ending === "reset") return { ...base, status: ending, error };
+  if (ending === "closed" || ending === "reset" || ending === "too-long")
+    return { ...base, status: ending, error };
   return { ...base, status: "protocol-error", error };
 }

@@ -38,6 +38,14 @@ describe("KexinitTap", () => {
     expect(truncated.error).toMatch(/malformed KEXINIT: truncated/);
   });
 
+  it("gives up on a flood of IGNORE packets with no KEXINIT in the first 72 KiB", () => {
+    const tap = new KexinitTap();
+    tap.push(IDENT);
+    const ignore = packet(Buffer.concat([Buffer.from([2, 0, 0, 0x03, 0xf0]), Buffer.alloc(0x3f0, 0x2e)]));
+    for (let i = 0; i < 100 && !tap.done; i++) tap.push(ignore);
+    expect(tap.error).toBe("no KEXINIT in the first 72 KiB");
+  });
+
   it("waits for the rest of a packet", () => {
     const tap = new KexinitTap();
     const whole = kexinitPacket(SAMPLE_LISTS);

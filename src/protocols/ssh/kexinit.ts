@@ -16,6 +16,8 @@ const MSG_DEBUG = 4;
 const MSG_KEXINIT = 20;
 /** RFC 4253 §6.1: implementations must take packets of 35000 bytes; we allow a little more. */
 const MAX_PACKET = 64 * 1024;
+/** Bytes after the identification within which the KEXINIT must have come (IGNORE/DEBUG included). */
+const KEXINIT_BUDGET = MAX_PACKET + 8 * 1024;
 
 /** A KEXINIT payload (message byte included) → its name-lists; throws SshWireError when malformed. */
 export function parseKexinit(payload: Buffer): KexLists {
@@ -43,6 +45,8 @@ export class KexinitTap {
   error: string | null = null;
   private buffered: Buffer = Buffer.alloc(0);
   private identSeen = false;
+  /** bytes taken after the identification line: packets already read count too */
+  private afterIdent = 0;
 
   get done(): boolean {
     return this.result !== null || this.error !== null;
@@ -51,14 +55,20 @@ export class KexinitTap {
   push(chunk: Buffer): void {
     if (this.done) return;
     this.buffered = Buffer.concat([this.buffered, chunk]);
+    if (this.identSeen) this.afterIdent += chunk.length;
     try {
-      if (!this.identSeen) this.skipIdent();
+      if (!this.identSeen) {
+        this.skipIdent();
+        if (this.identSeen) this.afterIdent = this.buffered.length;
+      }
       if (this.identSeen) this.readPackets();
     } catch (failure) {
       if (!(failure instanceof SshWireError)) throw failure;
       this.error = `malformed KEXINIT: ${failure.message}`;
     }
-    if (!this.done && this.buffered.length > MAX_PACKET + 8 * 1024) {
+    // counted over the stream, not the buffer: a flood of small IGNORE packets is read and
+    // dropped one by one, and would otherwise never reach the limit
+    if (!this.done && this.afterIdent > KEXINIT_BUDGET) {
       this.error = "no KEXINIT in the first 72 KiB";
     }
     if (this.done) this.buffered = Buffer.alloc(0);
