@@ -28,7 +28,7 @@ const CONNECTION_LIFETIME_MS = 120_000;
 const HOST = "hostile.test";
 
 /** One accepted connection: its socket (replaced by the TLS socket after STARTTLS) and its timers. */
-class Conn {
+export class Conn {
   private readonly timers = new Set<NodeJS.Timeout>();
   private dripQueue: Buffer = Buffer.alloc(0);
   secure = false;
@@ -450,7 +450,7 @@ function numberedReply(code: string, count: number, width: number): string {
 }
 
 /** Deterministic non-text bytes with no CR or LF, not starting with a digit. */
-function garbage(length: number): Buffer {
+export function garbage(length: number): Buffer {
   const bytes = Buffer.alloc(length);
   for (let i = 0; i < length; i++) {
     const b = (i * 151 + 7) & 0xff;
@@ -461,13 +461,13 @@ function garbage(length: number): Buffer {
 
 // ---------------------------------------------------------------------------------------------
 
-function assertLoopback(ip: string): void {
+export function assertLoopback(ip: string): void {
   if (!net.isIPv4(ip) || !ip.startsWith("127.")) {
     throw new Error(`hostile servers only bind to 127.0.0.0/8, not ${ip}`);
   }
 }
 
-function listen(server: net.Server, ip: string, port: number): Promise<number> {
+export function listen(server: net.Server, ip: string, port: number): Promise<number> {
   return new Promise((resolve, reject) => {
     server.once("error", reject);
     server.listen({ host: ip, port, exclusive: true }, () => {
@@ -477,7 +477,7 @@ function listen(server: net.Server, ip: string, port: number): Promise<number> {
   });
 }
 
-function stopListening(server: net.Server): Promise<void> {
+export function stopListening(server: net.Server): Promise<void> {
   return new Promise((resolve) => server.close(() => resolve()));
 }
 
@@ -533,13 +533,13 @@ export async function startHostile(
 
 // A throwaway self-signed P-256 certificate for hostile.test (valid to 2126). Test-only: it
 // protects nothing, the scanner accepts any certificate anyway.
-const TEST_KEY_PEM = `-----BEGIN PRIVATE KEY-----
+export const TEST_KEY_PEM = `-----BEGIN PRIVATE KEY-----
 MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQg9q/j1T6FmD58sk2y
 8GtEAX5sJ054NL5tBKhnmJ+KFhShRANCAAS4Lu+53hsebyLh7u1Ys39WAVBRm6a2
 auEhZLu5jDGKnhEVwXifRLXliK2e3Bo/siybQCHe2vBto9jcf0P4ZK0Q
 -----END PRIVATE KEY-----
 `;
-const TEST_CERT_PEM = `-----BEGIN CERTIFICATE-----
+export const TEST_CERT_PEM = `-----BEGIN CERTIFICATE-----
 MIIBnzCCAUSgAwIBAgIUUlvrT7nIudZIa6+jNt8mmiEBL9UwCgYIKoZIzj0EAwIw
 FzEVMBMGA1UEAwwMaG9zdGlsZS50ZXN0MCAXDTI2MTEyMzExNDgwMloYDzIxMjYx
 MDMwMTE0ODAyWjAXMRUwEwYDVQQDDAxob3N0aWxlLnRlc3QwWTATBgcqhkjOPQIB
