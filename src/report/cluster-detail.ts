@@ -10,6 +10,7 @@
  */
 import type { Cluster, ClusterKey, ClusterMember } from "../core/cluster-types.js";
 import { clip, DotGraph, visibleText } from "./dot.js";
+import { GRAPH_FONT, textWidth } from "./graph-font.js";
 import { addLegend, familySet, pairColours, protocolPair } from "./protocol-palette.js";
 
 interface Host {
@@ -32,17 +33,17 @@ export function detailedClusterDot(cluster: Cluster, title: string, maxEdges: nu
   if (edges.length > maxEdges) return undefined;
   const colours = pairColours(edges.map((e) => e.pair));
 
-  const graph = new DotGraph("graph", title);
+  const graph = new DotGraph("graph", title, { measure: textWidth });
   graph.set({
     label: title,
     labelloc: "t",
-    fontname: "Helvetica",
+    fontname: GRAPH_FONT,
     fontsize: 12,
     rankdir: "LR",
     nodesep: 0.4,
   });
-  graph.nodeDefaults({ shape: "box", style: "rounded", fontname: "Helvetica", fontsize: 10 });
-  graph.edgeDefaults({ fontname: "Helvetica", fontsize: 9 });
+  graph.nodeDefaults({ shape: "box", style: "rounded", fontname: GRAPH_FONT, fontsize: 10 });
+  graph.edgeDefaults({ fontname: GRAPH_FONT, fontsize: 9 });
   for (const host of hosts) graph.node(host.id, { label: hostLabel(host, cluster.keys) });
   for (const edge of edges) {
     graph.edge(edge.a.id, edge.b.id, {

@@ -16,6 +16,7 @@ import { parseCidr } from "../core/cidr.js";
 import type { Cluster, ClusterKey, ClusterMember } from "../core/cluster-types.js";
 import { keyName } from "./cluster-detail.js";
 import { clip, DotGraph, visibleText } from "./dot.js";
+import { GRAPH_FONT, textWidth } from "./graph-font.js";
 import { addLegend, familySet, pairColours, textColourOn } from "./protocol-palette.js";
 
 export interface KeyGroupLimits {
@@ -64,17 +65,17 @@ export function keyGroupsClusterDot(cluster: Cluster, title: string, limits: Key
   );
   const colours = pairColours(keyFamilies.values());
 
-  const graph = new DotGraph("graph", title);
+  const graph = new DotGraph("graph", title, { measure: textWidth });
   graph.set({
     label: `${title}\nsummary: keys (left), groups of hosts presenting exactly those keys (right); edge numbers count hosts`,
     labelloc: "t",
-    fontname: "Helvetica",
+    fontname: GRAPH_FONT,
     fontsize: 12,
     rankdir: "LR",
     ranksep: 1.2,
   });
-  graph.nodeDefaults({ shape: "box", style: "rounded", fontname: "Helvetica", fontsize: 10 });
-  graph.edgeDefaults({ fontname: "Helvetica", fontsize: 9, color: "#777777" });
+  graph.nodeDefaults({ shape: "box", style: "rounded", fontname: GRAPH_FONT, fontsize: 10 });
+  graph.edgeDefaults({ fontname: GRAPH_FONT, fontsize: 9, color: "#777777" });
 
   for (const [rank, keyIndex] of drawn.entries()) {
     const key = cluster.keys[keyIndex];

@@ -6,6 +6,7 @@
  */
 import type { Cluster } from "../core/cluster-types.js";
 import { clip, DotGraph, visibleText } from "./dot.js";
+import { GRAPH_FONT, textWidth } from "./graph-font.js";
 import { familySet } from "./protocol-palette.js";
 
 export interface OverviewOptions {
@@ -27,9 +28,9 @@ export function overviewDot(clusters: readonly Cluster[], options: OverviewOptio
     `key-reuse clusters: ${clusters.length}${rest.length > 0 ? ` (largest ${shown.length} drawn)` : ""}`;
   const largest = shown[0]?.size ?? 1;
 
-  const graph = new DotGraph("graph", title);
-  graph.set({ label: title, labelloc: "t", fontname: "Helvetica", fontsize: 12, nodesep: 0.3, ranksep: 0.3 });
-  graph.nodeDefaults({ shape: "box", style: "rounded,filled", fillcolor: "#EEF3FA", fontname: "Helvetica" });
+  const graph = new DotGraph("graph", title, { measure: textWidth });
+  graph.set({ label: title, labelloc: "t", fontname: GRAPH_FONT, fontsize: 12, nodesep: 0.3, ranksep: 0.3 });
+  graph.nodeDefaults({ shape: "box", style: "rounded,filled", fillcolor: "#EEF3FA", fontname: GRAPH_FONT });
 
   const boxes: { id: string; label: string; fontsize: number; style?: string }[] = shown.map(
     (cluster, i) => ({

@@ -83,3 +83,33 @@ describe("DotGraph", () => {
     expect(() => new DotGraph("graph", "G").node("a", { "x]; evil": 1 })).toThrow(/attribute name/);
   });
 });
+
+describe("DotGraph with a text measure", () => {
+  // 10 points a character at any size: easy to check by hand
+  const measure = (line: string) => 10 * Array.from(line).length;
+
+  it("gives a box node the width its measured label and margins need", () => {
+    const graph = new DotGraph("graph", "G", { measure });
+    graph.nodeDefaults({ shape: "box", margin: "0.5,0.1" });
+    graph.node("a", { label: `${"x".repeat(36)}\nshort` }); // 360 + 2 × 36 points = 6 inches
+    graph.node("b", { label: "x" }); // 10 + 72 points
+    graph.node("c", { label: "x".repeat(72), fixedsize: true }); // the caller's size stands
+    graph.node("d", { label: "x".repeat(72), shape: "ellipse" }); // not a box: Graphviz's own rule
+    const text = graph.toString();
+    expect(text).toContain('"a" [label="xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\\nshort", width="6"]');
+    expect(text).toContain('"b" [label="x", width="1.14"]');
+    expect(text).not.toMatch(/"[cd]" \[[^\]]*width/);
+  });
+
+  it("lets subgraphs inherit node defaults, and widens a cluster's margin for its label", () => {
+    const graph = new DotGraph("graph", "G", { measure });
+    graph.nodeDefaults({ shape: "box", margin: 0 });
+    graph.subgraph("cluster_legend", (legend) => {
+      legend.set({ label: "x".repeat(20) }); // 200 points over a 54-point node
+      legend.node("n", { label: "x" });
+    });
+    const text = graph.toString();
+    expect(text).toContain('"n" [label="x", width="0.75"]'); // narrower than Graphviz's minimum: kept at it
+    expect(text).toContain('graph [margin="77"]'); // (200 - 54) / 2 + 4
+  });
+});

@@ -74,21 +74,56 @@ function attributeList(attributes: DotAttributes): string {
   return parts.length === 0 ? "" : ` [${parts.join(", ")}]`;
 }
 
+/**
+ * Measures one line of label text in points at a font size: given to a DotGraph, it makes every
+ * box-shaped node at least that wide (plus its margins), for when Graphviz's own estimate of the
+ * text is narrower than what the browser will draw (graph-font.ts).
+ */
+export type TextMeasure = (line: string, fontsize: number) => number;
+
+/** Graphviz's defaults for the attributes a node's size depends on. */
+const DEFAULT_FONTSIZE = 14;
+const DEFAULT_MARGIN_X = 0.11;
+const DEFAULT_MIN_WIDTH = 0.75;
+/** Graphviz's space between a cluster's nodes and its border, and what a label is kept from it. */
+const DEFAULT_CLUSTER_MARGIN = 8;
+const CLUSTER_LABEL_PAD = 4;
+/** Shapes whose label area is the node's width less its margins. */
+const BOX_SHAPES = new Set(["box", "rect", "rectangle", "square", "plaintext", "plain"]);
+
 /** Statements of a graph or subgraph body; subgraphs nest. */
 export class DotBlock {
   protected readonly lines: string[] = [];
+  /** node defaults in force here, inherited by subgraphs as Graphviz does */
+  private readonly nodeDefaultValues: Record<string, DotValue>;
+  /** this block's own graph attributes, and the font size its label is drawn at (inherited) */
+  private readonly graphValues: Record<string, DotValue> = {};
+  private graphFontsize: number;
+  /** the widest node this block sized, in points */
+  private widestNode = 0;
 
   constructor(
     protected readonly edgeOperator: "--" | "->",
     protected readonly depth: number,
-  ) {}
+    private readonly measure?: TextMeasure,
+    inheritedNodeDefaults: Readonly<Record<string, DotValue>> = {},
+    inheritedFontsize = DEFAULT_FONTSIZE,
+  ) {
+    this.nodeDefaultValues = { ...inheritedNodeDefaults };
+    this.graphFontsize = inheritedFontsize;
+  }
 
   /** Attributes of the (sub)graph itself: label, rankdir, … */
   set(attributes: DotAttributes): this {
+    for (const [name, value] of Object.entries(attributes))
+      if (value !== undefined) this.graphValues[name] = value;
+    if (attributes.fontsize !== undefined) this.graphFontsize = Number(attributes.fontsize);
     return this.statement(`graph${attributeList(attributes)}`);
   }
 
   nodeDefaults(attributes: DotAttributes): this {
+    for (const [name, value] of Object.entries(attributes))
+      if (value !== undefined) this.nodeDefaultValues[name] = value;
     return this.statement(`node${attributeList(attributes)}`);
   }
 
@@ -97,7 +132,7 @@ export class DotBlock {
   }
 
   node(id: string, attributes: DotAttributes = {}): this {
-    return this.statement(`${dotQuote(id)}${attributeList(attributes)}`);
+    return this.statement(`${dotQuote(id)}${attributeList(this.sized(id, attributes))}`);
   }
 
   edge(from: string, to: string, attributes: DotAttributes = {}): this {
@@ -108,11 +143,59 @@ export class DotBlock {
 
   /** A subgraph; an id starting with "cluster" is drawn as a box by the dot engine. */
   subgraph(id: string, build: (block: DotBlock) => void): this {
-    const inner = new DotBlock(this.edgeOperator, this.depth + 1);
+    const inner = new DotBlock(
+      this.edgeOperator,
+      this.depth + 1,
+      this.measure,
+      this.nodeDefaultValues,
+      this.graphFontsize,
+    );
     build(inner);
+    if (id.startsWith("cluster")) inner.fitClusterLabel();
     this.statement(`subgraph ${dotQuote(id)} {`);
     this.lines.push(...inner.lines);
     return this.statement("}");
+  }
+
+  /** With a measure, a box node gets a width that holds its label as the browser draws it. */
+  private sized(id: string, attributes: DotAttributes): DotAttributes {
+    if (!this.measure) return attributes;
+    const get = (name: string) => attributes[name] ?? this.nodeDefaultValues[name];
+    const shape = String(get("shape") ?? "ellipse");
+    const fixed = String(get("fixedsize") ?? "false");
+    if (!BOX_SHAPES.has(shape) || fixed === "true" || fixed === "shape") return attributes;
+    const fontsize = Number(get("fontsize") ?? DEFAULT_FONTSIZE);
+    const margin = get("margin");
+    const marginX =
+      shape === "plain" ? 0 : margin === undefined ? DEFAULT_MARGIN_X : Number(String(margin).split(",")[0]);
+    // what Graphviz shows: label lines as dotLabel writes them, or the node's id for no label
+    const label = String(get("label") ?? id);
+    const measure = this.measure;
+    const text = Math.max(0, ...label.split("\n").map((line) => measure(visibleText(line), fontsize)));
+    const needed = Math.ceil(((text + 2 * 72 * marginX) / 72) * 100) / 100;
+    const width = Math.max(needed, Number(get("width") ?? DEFAULT_MIN_WIDTH));
+    this.widestNode = Math.max(this.widestNode, 72 * width);
+    return { ...attributes, width };
+  }
+
+  /**
+   * A cluster is as wide as Graphviz's estimate of its label, which can be narrower than the
+   * browser draws it: its margin (between its nodes and its border, 8 points by default) is
+   * widened so that even the widest node alone leaves room for the measured label.
+   */
+  private fitClusterLabel(): void {
+    const label = this.graphValues.label;
+    if (!this.measure || label === undefined || this.graphValues.margin !== undefined) return;
+    const measure = this.measure;
+    const fontsize = this.graphFontsize;
+    const text = Math.max(
+      0,
+      ...String(label)
+        .split("\n")
+        .map((line) => measure(visibleText(line), fontsize)),
+    );
+    const margin = Math.ceil((text - this.widestNode) / 2 + CLUSTER_LABEL_PAD);
+    if (margin > DEFAULT_CLUSTER_MARGIN) this.set({ margin });
   }
 
   private statement(text: string): this {
@@ -121,13 +204,19 @@ export class DotBlock {
   }
 }
 
+export interface DotGraphOptions {
+  /** size box nodes from this measure of their labels rather than from Graphviz's estimate */
+  measure?: TextMeasure;
+}
+
 /** A whole graph: `new DotGraph("graph", "name")…toString()`. */
 export class DotGraph extends DotBlock {
   constructor(
     private readonly kind: "graph" | "digraph",
     private readonly name: string,
+    options: DotGraphOptions = {},
   ) {
-    super(kind === "graph" ? "--" : "->", 1);
+    super(kind === "graph" ? "--" : "->", 1, options.measure);
   }
 
   override toString(): string {

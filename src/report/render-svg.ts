@@ -1,10 +1,13 @@
 /**
  * DOT → SVG in-process with Graphviz compiled to WebAssembly (no graphviz binary needed), made
  * ready to inline in a static HTML page: no XML prolog, DOCTYPE (an external DTD reference) or
- * comments, a <title> as the first child of <svg>, and a final check that nothing active or
- * external (scripts, links, images, event handlers) is in it.
+ * comments, a <title> as the first child of <svg>, a viewBox wide enough for every text as the
+ * browser draws it (svg-text-fit.ts), and a final check that nothing active or external (scripts,
+ * links, images, event handlers) is in it.
  */
 import { Graphviz } from "@hpcc-js/wasm-graphviz";
+import { textWidth } from "./graph-font.js";
+import { fitViewBoxToText } from "./svg-text-fit.js";
 
 export interface RenderOptions {
   /** the SVG's <title>; default: the DOT graph's name */
@@ -26,7 +29,7 @@ function graphviz(): Promise<Graphviz> {
 
 export async function renderSvg(dot: string, options: RenderOptions = {}): Promise<string> {
   const raw = (await graphviz()).dot(dot, "svg");
-  return inlineReady(raw, options);
+  return inlineReady(fitViewBoxToText(raw, textWidth), options);
 }
 
 function inlineReady(raw: string, options: RenderOptions): string {
