@@ -264,14 +264,11 @@ export function train(
       `${untrained.length} rule(s) have no trained entry (no labelled example shows their feature): ${untrained.slice(0, 8).join(", ")}${untrained.length > 8 ? ", …" : ""}`,
     );
   const heldOut = heldOutScores(files, data, sourceFolds(examples, folds), priors);
-  const { temperature, temperatures } = fitTemperatures(heldOut);
-  const points = heldOut.map((h) =>
-    decideHeldOut(h, temperatureFor({ temperature, temperatures }, h.protocol, h.level)),
-  );
-  const top = heldOut.filter((h) => h.level === (data.reach[h.index] ?? "probes"));
-  const topPoints = top.map((h) =>
-    decideHeldOut(h, temperatureFor({ temperature, temperatures }, h.protocol, h.level)),
-  );
+  const fit = fitTemperatures(heldOut);
+  const { temperature, temperatures } = fit;
+  const decideAtFitted = (h: HeldOut) => decideHeldOut(h, temperatureFor(fit, h.protocol, h.level));
+  const points = heldOut.map(decideAtFitted);
+  const topPoints = heldOut.filter((h) => h.level === (data.reach[h.index] ?? "probes")).map(decideAtFitted);
   return {
     format: 2,
     trained_at: new Date().toISOString(),

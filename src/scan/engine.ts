@@ -234,8 +234,9 @@ export function failedRecord(
     port: job.port,
     protocol: job.protocol,
     name: job.name ?? null,
-    ...(job.country !== undefined ? { country: job.country } : {}),
-    ...(job.asn !== undefined ? { asn: job.asn } : {}),
+    // blankRecord leaves out what the target did not carry
+    country: job.country,
+    asn: job.asn,
     status,
     error,
     started_at: startedAt.toISOString(),
