@@ -11,7 +11,7 @@
 import { Dataset } from "../src/fingerprint/dataset.js";
 import { atLevel, EVIDENCE_LEVELS, type EvidenceLevel } from "../src/fingerprint/evidence.js";
 import type { Example } from "../src/fingerprint/examples.js";
-import type { Features } from "../src/fingerprint/features.js";
+import { type Features, withoutBanner } from "../src/fingerprint/features.js";
 import {
   catalogue,
   type Model,
@@ -298,26 +298,12 @@ export function evaluate(
 ): Evaluation {
   const loso = leaveOneSourceOut(files, examples, training);
   const { temperatures } = fitTemperatures(loso.points);
-  const hideGreeting = (f: Features) => {
-    const out = new Map(f);
-    for (const name of [
-      "banner",
-      "banner.raw",
-      "ssh.banner",
-      "imap.greeting",
-      "pop3.greeting",
-      "http.server",
-      "hint",
-    ])
-      out.delete(name);
-    return out;
-  };
   const smtpOnly = examples.map((e, i) => ({ e, t: training[i] })).filter((x) => x.e.record.smtp?.ehlo);
   const hidden = leaveOneSourceOut(
     files,
     smtpOnly.map((x) => x.e),
     smtpOnly.map((x) => x.t as TrainingExample),
-    hideGreeting,
+    withoutBanner,
   ).predictions;
   const lopo = leaveOneProductOut(files, examples, training, temperatures);
   return { loso: loso.predictions, lopo, hidden, temperatures };

@@ -1,9 +1,10 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { mask } from "../core/mask.js";
 import { repoRoot } from "../core/paths.js";
 import { ScanRecordSchema } from "../store/schema.js";
-import { extractFeatures, mask, withoutBanner } from "./features.js";
+import { extractFeatures, withoutBanner } from "./features.js";
 
 const fixture = (name: string) =>
   ScanRecordSchema.parse(JSON.parse(readFileSync(join(repoRoot(), "test", "fixtures", "lab", name), "utf8")));

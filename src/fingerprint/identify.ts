@@ -1,13 +1,12 @@
 /** One record → its `software` field: the entry point the CLI and benchmarks use. */
+import { PROTOCOL_DESCRIPTIONS } from "../protocols/registry.js";
 import type { ScanRecord, Software } from "../store/schema.js";
 import { extractFeatures, type Features, withoutBanner } from "./features.js";
 import type { Model } from "./model.js";
 
 /** Whether the record holds anything a rule could read (a failed connection does not). */
 export function identifiable(record: ScanRecord): boolean {
-  return Boolean(
-    record.smtp || record.ssh || record.imap || record.pop3 || record.http || record.tls?.chain.length,
-  );
+  return Boolean(PROTOCOL_DESCRIPTIONS.some((d) => record[d.part]) || record.tls?.chain.length);
 }
 
 export function recordFeatures(record: ScanRecord, options: { hideBanner?: boolean } = {}): Features {

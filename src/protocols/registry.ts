@@ -7,9 +7,10 @@ import { imap, imaps } from "./imap/index.js";
 import { pop3, pop3s } from "./pop3/index.js";
 import { smtp, smtps } from "./smtp/index.js";
 import { ssh } from "./ssh/index.js";
-import type { Protocol } from "./types.js";
+import type { Protocol, ProtocolDescription } from "./types.js";
 
-const PROTOCOLS: readonly Protocol[] = [smtp, smtps, imap, imaps, pop3, pop3s, http, https, ssh];
+/** In this order the tables list protocols' own columns (ssh_banner before http_server). */
+const PROTOCOLS: readonly Protocol[] = [smtp, smtps, ssh, imap, imaps, pop3, pop3s, http, https];
 
 const byName = new Map(PROTOCOLS.map((p) => [p.name, p]));
 
@@ -34,3 +35,11 @@ export function protocolFamily(name: string): string {
 export function protocolForPort(port: number): string {
   return PROTOCOLS.find((p) => p.defaultPorts.includes(port))?.name ?? "smtp";
 }
+
+/** One description per family, in the registry's order: what identification and the tables read. */
+export const PROTOCOL_DESCRIPTIONS: readonly ProtocolDescription[] = [
+  ...new Set(PROTOCOLS.map((p) => p.description)),
+];
+
+/** The columns protocols add to the run database's `records` table, in the registry's order. */
+export const PROTOCOL_COLUMNS = PROTOCOL_DESCRIPTIONS.flatMap((d) => d.columns ?? []);

@@ -6,7 +6,7 @@
 
 import type { Duplex } from "node:stream";
 import type { Status } from "../core/status.js";
-import type { ScanRecord, TranscriptEntry } from "../store/schema.js";
+import type { RecordPartName, ScanRecord, TranscriptEntry } from "../store/schema.js";
 
 /** What one TLS handshake yielded; the chain is raw DER, leaf first. */
 export interface TlsHandshake {
@@ -93,6 +93,44 @@ export interface SessionOutcome {
   fields: Partial<Pick<ScanRecord, "smtp" | "tls" | "ssh" | "imap" | "pop3" | "http">>;
 }
 
+/** The parts of a record a description reads: a whole record, or a session still under way. */
+export type RecordView = Pick<ScanRecord, "protocol"> & Partial<ScanRecord>;
+
+/** Sets a named feature; null and undefined set nothing (the feature is missing, not empty). */
+export type FeatureSetter = (name: string, value: string | null | undefined) => void;
+
+/** A column a protocol adds to the run database's `records` table (docs/sqlite.md). */
+export interface RecordColumn {
+  name: string;
+  /** SQL type */
+  type: "TEXT" | "INTEGER" | "REAL";
+  value(record: ScanRecord): string | number | null;
+}
+
+/**
+ * What a protocol family tells the rest of the house about its records, so that identification
+ * (src/fingerprint) and the tables (src/store) read every protocol without naming one. smtp and
+ * smtps share one description, as they share one record part.
+ */
+export interface ProtocolDescription {
+  /** the record part the family's sessions fill */
+  readonly part: RecordPartName;
+  /** the named strings rules match against (the table in docs/rules.md), from the record */
+  features(record: RecordView, set: FeatureSetter): void;
+  /** the features that are the greeting: what a banner-stripped server would not show */
+  readonly greetingFeatures: readonly string[];
+  /** the product word the greeting shows (src/core/hint.ts); undefined when there is no greeting */
+  hint(features: ReadonlyMap<string, string>): string | null | undefined;
+  /** the greeting as one text, for the `banner` column; absent when it has its own column */
+  greeting?(record: ScanRecord): string | null;
+  /** the name the server gave itself in the dialogue (SMTP's EHLO reply), for `ehlo_name` */
+  announcedName?(record: ScanRecord): string | null;
+  /** whether a TLS upgrade was offered (STARTTLS, STLS); null when no list was read */
+  upgradeOffered?(record: ScanRecord): boolean | null;
+  /** columns of its own in the `records` table */
+  readonly columns?: readonly RecordColumn[];
+}
+
 export interface Protocol {
   /** name as written in records' `protocol` and accepted by `-p PORT:NAME` */
   readonly name: string;
@@ -103,6 +141,8 @@ export interface Protocol {
    */
   readonly family: string;
   readonly defaultPorts: readonly number[];
+  /** what its records hold, for identification and the tables (shared within a family) */
+  readonly description: ProtocolDescription;
   run(ctx: SessionContext): Promise<SessionOutcome>;
 }
 

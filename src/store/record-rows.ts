@@ -3,6 +3,7 @@
  * rows of its child tables. Values come in the column lists' order; booleans become 0/1 because
  * SQLite (and better-sqlite3's binding) has no boolean type.
  */
+import { PROTOCOL_COLUMNS, PROTOCOL_DESCRIPTIONS } from "../protocols/registry.js";
 import type { ScanRecord } from "./schema.js";
 
 export type SqlValue = string | number | null;
@@ -46,8 +47,7 @@ export function recordRows(record: ScanRecord): RecordRows {
       flag(leaf?.self_signed),
       leaf?.key_type ?? null,
       leaf?.key_bits ?? null,
-      record.ssh?.banner ?? null,
-      record.http?.server ?? null,
+      ...PROTOCOL_COLUMNS.map((column) => column.value(record)),
       software?.product ?? null,
       software?.vendor ?? null,
       software?.kind ?? null,
@@ -87,35 +87,37 @@ export function recordRows(record: ScanRecord): RecordRows {
   };
 }
 
-/** The greeting the service sent first: SMTP's (every line, joined by "\n"), IMAP's or POP3's. */
+/** The greeting the service sent first, from whichever protocol's part the record has. */
 function bannerOf(record: ScanRecord): string | null {
-  return record.smtp?.banner ?? record.imap?.greeting ?? record.pop3?.greeting ?? null;
+  for (const description of PROTOCOL_DESCRIPTIONS) {
+    const greeting = description.greeting?.(record);
+    if (greeting != null) return greeting;
+  }
+  return null;
 }
 
-/** The name an SMTP server gave itself in its EHLO reply (or HELO reply): the first word. */
+/** The name the server gave itself in the dialogue (an SMTP server's EHLO reply). */
 function ehloNameOf(record: ScanRecord): string | null {
-  const line = record.smtp?.ehlo?.[0] ?? record.smtp?.helo?.[0];
-  const word = line?.trim().split(/\s+/, 1)[0];
-  return word ? word : null;
+  for (const description of PROTOCOL_DESCRIPTIONS) {
+    const name = description.announcedName?.(record);
+    if (name != null) return name;
+  }
+  return null;
 }
 
 /**
  * Whether the server offered to upgrade to TLS: STARTTLS in the EHLO reply or IMAP CAPABILITY, STLS
- * in POP3 CAPA. Null when no such list was received (no EHLO reply, no CAPABILITY, implicit TLS).
+ * in POP3 CAPA (each protocol's description says). Null when no such list was received (no EHLO
+ * reply, no CAPABILITY, implicit TLS).
  */
 function starttlsOffered(record: ScanRecord): boolean | null {
   // on implicit TLS the lists are read inside TLS, where no server offers an upgrade: not a "no"
   if (record.tls?.implicit) return null;
-  const lists: Array<[readonly string[] | null | undefined, RegExp]> = [
-    [record.smtp?.ehlo, /^STARTTLS\b/i],
-    [record.imap?.capabilities, /^STARTTLS$/i],
-    [record.pop3?.capabilities, /^STLS\b/i],
-  ];
   let seen = false;
-  for (const [list, keyword] of lists) {
-    if (!list) continue;
-    seen = true;
-    if (list.some((entry) => keyword.test(entry.trim()))) return true;
+  for (const description of PROTOCOL_DESCRIPTIONS) {
+    const offered = description.upgradeOffered?.(record);
+    if (offered === true) return true;
+    if (offered === false) seen = true;
   }
   return seen ? false : null;
 }

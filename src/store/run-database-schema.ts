@@ -8,6 +8,8 @@
  * holds two records for one (ip, port).
  */
 
+import { PROTOCOL_COLUMNS } from "../protocols/registry.js";
+
 export const DATABASE_VERSION = 1;
 
 /** column name → SQL type and constraints */
@@ -35,8 +37,8 @@ export const RECORD_COLUMNS: ColumnList = [
   ["leaf_self_signed", "INTEGER"],
   ["leaf_key_type", "TEXT"],
   ["leaf_key_bits", "INTEGER"],
-  ["ssh_banner", "TEXT"],
-  ["http_server", "TEXT"],
+  // each protocol's own columns (its description in the registry): ssh_banner, http_server
+  ...PROTOCOL_COLUMNS.map((column) => [column.name, column.type] as const),
   ["product", "TEXT"],
   ["vendor", "TEXT"],
   ["kind", "TEXT"],

@@ -212,7 +212,7 @@ const RECORD_PARTS = {
   pop3: nullablePart(Pop3Schema),
   http: nullablePart(HttpSchema),
 };
-type RecordPartName = keyof typeof RECORD_PARTS;
+export type RecordPartName = keyof typeof RECORD_PARTS;
 
 export const ScanRecordSchema = z.object({
   schema: z.literal(SCHEMA_VERSION),

@@ -1,0 +1,13 @@
+/** What an HTTP record gives identification and the tables: the Server header. */
+import type { ProtocolDescription } from "../types.js";
+
+export const httpDescription: ProtocolDescription = {
+  part: "http",
+  features: (record, set) => set("http.server", record.http?.server),
+  greetingFeatures: ["http.server"],
+  hint: (f) => {
+    const server = f.get("http.server");
+    return server === undefined ? undefined : (/^([A-Za-z][\w.-]*?)(?:[/ ]|$)/.exec(server)?.[1] ?? null);
+  },
+  columns: [{ name: "http_server", type: "TEXT", value: (record) => record.http?.server ?? null }],
+};

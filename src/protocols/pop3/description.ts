@@ -1,0 +1,17 @@
+/** What a POP3 record gives identification and the tables: the greeting and CAPA. */
+import { mailboxHintOf } from "../../core/hint.js";
+import { mask } from "../../core/mask.js";
+import type { ProtocolDescription } from "../types.js";
+
+export const pop3Description: ProtocolDescription = {
+  part: "pop3",
+  features: (record, set) => set("pop3.greeting", record.pop3?.greeting),
+  greetingFeatures: ["pop3.greeting"],
+  hint: (f) => {
+    const greeting = f.get("pop3.greeting");
+    return greeting === undefined ? undefined : mailboxHintOf(mask(greeting));
+  },
+  greeting: (record) => record.pop3?.greeting ?? null,
+  upgradeOffered: (record) =>
+    record.pop3?.capabilities?.some((entry) => /^STLS\b/i.test(entry.trim())) ?? null,
+};

@@ -1,0 +1,14 @@
+/** What an SSH record gives identification and the tables: the identification string. */
+import { sshHintOf } from "../../core/hint.js";
+import type { ProtocolDescription } from "../types.js";
+
+export const sshDescription: ProtocolDescription = {
+  part: "ssh",
+  features: (record, set) => set("ssh.banner", record.ssh?.banner),
+  greetingFeatures: ["ssh.banner"],
+  hint: (f) => {
+    const banner = f.get("ssh.banner");
+    return banner === undefined ? undefined : sshHintOf(banner);
+  },
+  columns: [{ name: "ssh_banner", type: "TEXT", value: (record) => record.ssh?.banner ?? null }],
+};
