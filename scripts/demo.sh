@@ -14,5 +14,5 @@ node bin/smtpsurvey.js lab targets > runs/demo-targets.txt
 # --control: a lab server known to answer, so a blocked port is told from silent targets.
 node bin/smtpsurvey.js survey -i runs/demo-targets.txt -p 22,25,80,110,143,443,465,587,993,995 \
   --scope 127.77.0.0/16 --resolver 127.77.0.53 --ehlo scanner.lab.smtpsurvey.test --probes all \
-  --control 127.77.1.1:25 --out runs/demo
+  --control 127.77.1.1:25 -o runs/demo
 echo "run directory: runs/demo (open runs/demo/report.html in a browser)" >&2

@@ -5,6 +5,7 @@ import { diffRuns, diffText } from "../analysis/diff.js";
 import { readRecords } from "../store/read-records.js";
 import { runPaths } from "../store/run-dir.js";
 import { reportAndExit, usageError } from "./errors.js";
+import { addExamples } from "./examples.js";
 
 function recordsOf(path: string): string {
   if (!existsSync(path)) usageError(`no such run or records file: ${path}`);
@@ -17,7 +18,7 @@ function recordsOf(path: string): string {
 }
 
 export function register(program: Command): void {
-  program
+  const command = program
     .command("diff")
     .description("what changed between two runs: new and gone endpoints, statuses, software, versions, keys")
     .argument("<a>", "the earlier run directory (or records .jsonl)")
@@ -36,4 +37,8 @@ export function register(program: Command): void {
         reportAndExit(error);
       }
     });
+  addExamples(command, [
+    ["smtpsurvey diff runs/2025 runs/2026", "what changed in a year"],
+    ["smtpsurvey diff old.jsonl new.jsonl --json --examples 20", "two grabs, as JSON, 20 examples a change"],
+  ]);
 }

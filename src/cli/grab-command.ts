@@ -5,18 +5,21 @@ import { openRecordOutput } from "../store/record-output.js";
 import { type FailureFile, openFailureFile } from "../targets/mx-failures.js";
 import { planTargets } from "../targets/plan.js";
 import { reportAndExit, usageError } from "./errors.js";
+import { addExamples } from "./examples.js";
 import { addScanOptions, type ScanFlags, scanSettings } from "./grab-options.js";
 import { runGrab } from "./grab-run.js";
+import { mxFailuresOption, outputOption } from "./shared-options.js";
 import { printStatusSummary } from "./summary.js";
 import { addTargetOptions, type TargetFlags, targetOptionsFrom } from "./target-options.js";
 
 interface GrabFlags extends TargetFlags, ScanFlags {
   output?: string;
+  mxFailures?: string;
   identify?: boolean;
 }
 
 export function register(program: Command): void {
-  addScanOptions(
+  const command = addScanOptions(
     addTargetOptions(
       program
         .command("grab")
@@ -26,7 +29,8 @@ export function register(program: Command): void {
         .argument("[targets...]", "IPv4/IPv6 addresses, CIDRs or host names"),
     ),
   )
-    .option("-o, --output <file>", "JSON Lines output, - for stdout")
+    .addOption(outputOption("JSON Lines output, - for stdout (required)"))
+    .addOption(mxFailuresOption())
     .option("--identify", "fill each record's `software` (probes chosen adaptively, a few per host)")
     .action(async (targets: string[], flags: GrabFlags) => {
       try {
@@ -35,10 +39,25 @@ export function register(program: Command): void {
         reportAndExit(error);
       }
     });
+  addExamples(command, [
+    ["smtpsurvey grab 192.0.2.0/24 -p 25 --scope 192.0.2.0/24 -o records.jsonl", "a /24's SMTP port"],
+    [
+      "smtpsurvey grab -i targets.txt -p 25,465,587 --scope 192.0.2.0/24 --ehlo survey.example.org -o -",
+      "a targets file, three mail ports, the records on stdout",
+    ],
+    [
+      "smtpsurvey grab 127.77.1.1 -p 25 --scope 127.77.0.0/16 --identify -c 10 -q -o lab.jsonl",
+      "the lab's first server, identified, quietly",
+    ],
+    [
+      "smtpsurvey grab -i targets.txt -p 25 --scope 192.0.2.0/24 -o records.jsonl --resume",
+      "finish an interrupted grab",
+    ],
+  ]);
 }
 
 async function grab(targetArgs: string[], flags: GrabFlags): Promise<void> {
-  const settings = scanSettings(flags, Boolean(flags.identify));
+  const settings = await scanSettings(flags, Boolean(flags.identify));
   if (!flags.output) usageError("-o/--output is required (- for stdout)");
   if (flags.resume && flags.output === "-") usageError("--resume needs an output file, not stdout");
   let failures: FailureFile | undefined;

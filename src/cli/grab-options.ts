@@ -1,5 +1,4 @@
 /** The scan options `grab` and `survey` share, and the engine settings they make. */
-import { hostname } from "node:os";
 import type { Command } from "commander";
 import { Scope } from "../core/scope.js";
 import { PLANNER_DEFAULTS, probePlanner } from "../fingerprint/adaptive.js";
@@ -8,7 +7,18 @@ import { protocolNames } from "../protocols/registry.js";
 import { loadProbes } from "../protocols/smtp/probes.js";
 import { ENGINE_DEFAULTS, type EngineOptions } from "../scan/engine.js";
 import { type PortSpec, parsePorts } from "../targets/ports.js";
+import { ehloName } from "./ehlo-name.js";
 import { positiveInteger, seconds, usageError } from "./errors.js";
+import {
+  concurrencyOption,
+  connectTimeoutOption,
+  ehloOption,
+  portsOption,
+  quietOption,
+  replyTimeoutOption,
+  scopeOption,
+  sessionTimeoutOption,
+} from "./shared-options.js";
 
 export interface ScanFlags {
   ports?: string;
@@ -20,19 +30,19 @@ export interface ScanFlags {
   timeout: string;
   connectTimeout: string;
   sessionTimeout: string;
-  ehlo: string;
+  /** unset: the machine's FQDN, else each connection's address literal (ehlo-name.ts) */
+  ehlo?: string;
   starttls: string;
   probes: string;
-  mxFailures?: string;
   resume?: boolean;
   quiet?: boolean;
 }
 
 export function addScanOptions(command: Command): Command {
   return command
-    .option("-p, --ports <list>", "ports: 25,465,587 or 2501-2511; PORT:PROTOCOL picks a protocol")
-    .option("--scope <cidrs>", "the CIDRs this scan may connect to (required)")
-    .option("-c, --concurrency <n>", "sessions in flight at most", String(ENGINE_DEFAULTS.concurrency))
+    .addOption(portsOption())
+    .addOption(scopeOption("the CIDRs this scan may connect to (required)"))
+    .addOption(concurrencyOption())
     .option("--rate <n>", "new connections per second over the whole scan, 0 = unlimited", "0")
     .option("--per-ip <n>", "connections at once to one IP", String(ENGINE_DEFAULTS.perIpConcurrency))
     .option(
@@ -40,23 +50,18 @@ export function addScanOptions(command: Command): Command {
       "new connections per second to one IP, 0 = unlimited",
       String(ENGINE_DEFAULTS.perIpRate),
     )
-    .option(
-      "--timeout <seconds>",
-      "reply timeout, from a command (or the connect) to the reply's last line",
-      "20",
-    )
-    .option("--connect-timeout <seconds>", "TCP connect timeout", "10")
-    .option("--session-timeout <seconds>", "cap on one connection's whole life", "120")
-    .option("--ehlo <name>", "the name announced in EHLO/HELO", hostname())
+    .addOption(replyTimeoutOption())
+    .addOption(connectTimeoutOption())
+    .addOption(sessionTimeoutOption())
+    .addOption(ehloOption())
     .option("--starttls <mode>", "auto (when advertised), always, never", "auto")
     .option(
       "--probes <list>",
       "probe sessions to run after the main one (comma list, 'all' or 'none')",
       "none",
     )
-    .option("--mx-failures <file>", "with --domains: where domains that gave no address go")
     .option("--resume", "continue an interrupted run")
-    .option("--quiet", "no progress output");
+    .addOption(quietOption());
 }
 
 export interface ScanSettings {
@@ -68,7 +73,7 @@ export interface ScanSettings {
 }
 
 /** Checks the scan flags (InputError on any problem) before anything is written. */
-export function scanSettings(flags: ScanFlags, identify: boolean): ScanSettings {
+export async function scanSettings(flags: ScanFlags, identify: boolean): Promise<ScanSettings> {
   if (!flags.scope) {
     usageError(
       "--scope is required for any command that connects: name the CIDRs this scan may reach, e.g. --scope 127.77.0.0/16",
@@ -81,14 +86,15 @@ export function scanSettings(flags: ScanFlags, identify: boolean): ScanSettings 
     usageError(`--starttls takes auto, always or never, not ${flags.starttls}`);
   const probes = probeNames(flags.probes);
   const numbers = {
-    concurrency: positiveInteger("-c", flags.concurrency),
+    concurrency: positiveInteger("-c/--concurrency", flags.concurrency),
     rate: positiveInteger("--rate", flags.rate, { allowZero: true }),
     perIpConcurrency: positiveInteger("--per-ip", flags.perIp),
     perIpRate: positiveInteger("--per-ip-rate", flags.perIpRate, { allowZero: true }),
     connectTimeoutMs: seconds("--connect-timeout", flags.connectTimeout),
     sessionTimeoutMs: seconds("--session-timeout", flags.sessionTimeout),
-    replyTimeoutMs: seconds("--timeout", flags.timeout),
+    replyTimeoutMs: seconds("-t/--timeout", flags.timeout),
   };
+  const ehlo = await ehloName(flags.ehlo);
   const model = identify ? loadModel() : null;
   return {
     scope,
@@ -104,7 +110,7 @@ export function scanSettings(flags: ScanFlags, identify: boolean): ScanSettings 
       connectTimeoutMs: numbers.connectTimeoutMs,
       sessionTimeoutMs: numbers.sessionTimeoutMs,
       protocol: {
-        ehloName: flags.ehlo,
+        ehloName: ehlo,
         starttls: flags.starttls as "auto" | "always" | "never",
         replyTimeoutMs: numbers.replyTimeoutMs,
         probes,

@@ -3,6 +3,7 @@ import type { Command } from "commander";
 import { installLab, labStatus, startLab, stopLab } from "../../lab/manager.js";
 import { labPaths } from "../../lab/paths.js";
 import { readManifest } from "../../lab/state.js";
+import { addExamples } from "./examples.js";
 
 /** Lab failures are one line on stderr and exit 2, like every other refusal of the CLI. */
 async function runOrExit(action: () => Promise<unknown>): Promise<void> {
@@ -22,11 +23,20 @@ const serverList = (text: string): string[] =>
     .filter((name) => name.length > 0);
 
 export function register(program: Command): void {
+  // a developer's tool (the tests', the demo's and the benchmarks' servers), listed apart
   const lab = program
     .command("lab")
+    .helpGroup("Developer commands:")
     .description("install, start, stop and list the local lab of real mail servers (127.77.0.0/16)");
+  addExamples(lab, [
+    ["sudo smtpsurvey lab install", "the packages the lab's servers need (once)"],
+    ["sudo smtpsurvey lab start --only postfix,exim", "two of the servers"],
+    ["smtpsurvey lab status", "what runs, on which addresses"],
+    ["smtpsurvey lab targets > lab.txt", "the running servers as a targets file for grab -i"],
+    ["sudo smtpsurvey lab stop", "stop everything the lab started, by recorded PID"],
+  ]);
 
-  lab
+  const install = lab
     .command("install")
     .description("install the packages the lab servers need (root; apt-get, npm)")
     .option("--only <names>", "only these servers, comma-separated")
@@ -38,7 +48,7 @@ export function register(program: Command): void {
       }),
     );
 
-  lab
+  const start = lab
     .command("start")
     .description("start the lab's DNS and servers; already running ones are left alone")
     .option("--only <names>", "only these servers, comma-separated")
@@ -53,7 +63,7 @@ export function register(program: Command): void {
       }),
     );
 
-  lab
+  const stop = lab
     .command("stop")
     .description("stop the lab's processes by recorded PID (all, or --only some servers)")
     .option("--only <names>", "only these servers, comma-separated")
@@ -64,12 +74,12 @@ export function register(program: Command): void {
       }),
     );
 
-  lab
+  const status = lab
     .command("status")
     .description("list the lab's servers, addresses and whether they run")
     .action(() => runOrExit(async () => labStatus()));
 
-  lab
+  const targets = lab
     .command("targets")
     .description("print the running lab servers' addresses, one a line (a targets file for grab)")
     .action(() =>
@@ -80,4 +90,21 @@ export function register(program: Command): void {
         process.stdout.write(`${manifest.servers.map((s) => s.ip).join("\n")}\n`);
       }),
     );
+  addExamples(install, [
+    ["sudo smtpsurvey lab install", "every server's packages"],
+    ["sudo smtpsurvey lab install --only postfix", "one server's"],
+  ]);
+  addExamples(start, [
+    ["sudo smtpsurvey lab start", "the DNS server and every server"],
+    ["sudo smtpsurvey lab start --only postfix,exim", "two of them"],
+  ]);
+  addExamples(stop, [
+    ["sudo smtpsurvey lab stop", "everything the lab started"],
+    ["sudo smtpsurvey lab stop --only exim", "one server"],
+  ]);
+  addExamples(status, [["smtpsurvey lab status", "the servers, their addresses and whether they run"]]);
+  addExamples(targets, [
+    ["smtpsurvey lab targets > lab.txt", "a targets file"],
+    ["smtpsurvey grab -i lab.txt -p 25 --scope 127.77.0.0/16 -o lab.jsonl", "then grab it"],
+  ]);
 }

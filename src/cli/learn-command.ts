@@ -5,40 +5,50 @@
  * change for the rules to know this server. `npm run train` then learns from the fixture.
  */
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
-import { join, relative } from "node:path";
+import { dirname, join, relative, resolve } from "node:path";
 import type { Command } from "commander";
 import { repoRoot } from "../core/paths.js";
 import { recordFixturesDir } from "../fingerprint/examples.js";
 import { extractFeatures } from "../fingerprint/features.js";
 import { fires, loadModel, resolveProduct } from "../fingerprint/model.js";
 import { loadProbes } from "../protocols/smtp/probes.js";
+import { addDeprecatedSpelling, OLD_CONNECT_TIMEOUT } from "./deprecated.js";
+import { ehloName } from "./ehlo-name.js";
 import { reportAndExit, seconds, usageError } from "./errors.js";
+import { addExamples } from "./examples.js";
+import {
+  connectTimeoutOption,
+  ehloOption,
+  outputOption,
+  replyTimeoutOption,
+  scopeOption,
+} from "./shared-options.js";
 import { addressOf, parseHostPort, scanOne } from "./single-host.js";
 
 interface LearnFlags {
   product?: string;
-  version?: string;
+  productVersion?: string;
   scope?: string;
   timeout: string;
   connectTimeout: string;
   ehlo?: string;
-  name?: string;
+  output?: string;
 }
 
 export function register(program: Command): void {
-  program
+  const command = program
     .command("learn")
     .description(
       "record a server's transcript as a labelled fixture and show which rules would need to change",
     )
     .argument("<target>", "HOST[:PORT], port 25 by default")
     .option("--product <name>", "the product this server truly is (required)")
-    .option("--version <v>", "its version, when known")
-    .option("--scope <cidrs>", "the CIDRs this command may connect to (required)")
-    .option("--name <file>", "the fixture's file name (default: <product>-<n>.json)")
-    .option("-t, --timeout <seconds>", "reply timeout", "10")
-    .option("-c, --connect-timeout <seconds>", "TCP connect timeout", "10")
-    .option("--ehlo <name>", "the name announced in EHLO/HELO")
+    .option("--product-version <v>", "its version, when known")
+    .addOption(scopeOption("the CIDRs this command may connect to (required)"))
+    .addOption(outputOption("the fixture's path (default: rules/examples/records/<product>-<n>.json)"))
+    .addOption(replyTimeoutOption())
+    .addOption(connectTimeoutOption())
+    .addOption(ehloOption())
     .action(async (target: string, flags: LearnFlags) => {
       try {
         await learn(target, flags);
@@ -46,6 +56,31 @@ export function register(program: Command): void {
         reportAndExit(error);
       }
     });
+  addDeprecatedSpelling(command, OLD_CONNECT_TIMEOUT);
+  addDeprecatedSpelling(command, {
+    flags: "--name <file>",
+    replacement: "output",
+    spelling: "-o/--output",
+    note: "--name FILE is -o rules/examples/records/FILE",
+    translate: (file) => join(recordFixturesDir(), file),
+  });
+  // learn's --version was swallowed by the program's --version (it printed the tool's and exited)
+  addDeprecatedSpelling(command, {
+    flags: "--version <v>",
+    replacement: "productVersion",
+    spelling: "--product-version",
+    note: "--version is smtpsurvey's own version",
+  });
+  addExamples(command, [
+    [
+      "smtpsurvey learn 127.77.1.1:25 --product postfix --product-version 3.7.11 --scope 127.77.0.0/16",
+      "a lab server as a labelled fixture in rules/examples/records/",
+    ],
+    [
+      "smtpsurvey learn mx.example.org --product exim --scope 198.51.100.7/32 -o /tmp/exim.json",
+      "a fixture somewhere else, to look at first",
+    ],
+  ]);
 }
 
 const slug = (text: string) =>
@@ -57,15 +92,17 @@ const slug = (text: string) =>
 async function learn(target: string, flags: LearnFlags): Promise<void> {
   if (!flags.product) usageError("--product is required: the product this server truly is");
   const { host, port } = parseHostPort(target, 25);
+  if (flags.output !== undefined && existsSync(flags.output))
+    usageError(`${flags.output} exists: choose another -o/--output, or leave it out for a new name`);
   const ip = await addressOf(host);
   const record = await scanOne({
     scope: flags.scope,
     ip,
     port,
     name: ip === host ? null : host,
-    replyTimeoutMs: seconds("-t", flags.timeout),
-    connectTimeoutMs: seconds("-c", flags.connectTimeout),
-    ehloName: flags.ehlo,
+    replyTimeoutMs: seconds("-t/--timeout", flags.timeout),
+    connectTimeoutMs: seconds("--connect-timeout", flags.connectTimeout),
+    ehloName: await ehloName(flags.ehlo),
     // every probe: a fixture should hold every answer a rule might read
     probes: [...loadProbes().keys()],
   });
@@ -74,16 +111,28 @@ async function learn(target: string, flags: LearnFlags): Promise<void> {
     process.exitCode = 1;
     return;
   }
-  const dir = recordFixturesDir();
-  mkdirSync(dir, { recursive: true });
-  let file = flags.name ? join(dir, flags.name) : "";
-  for (let n = 1; !file || existsSync(file); n += 1) file = join(dir, `${slug(flags.product)}-${n}.json`);
+  const file = flags.output ?? freeFixturePath(flags.product);
+  mkdirSync(dirname(file), { recursive: true });
   // the source a held-out fold leaves out whole: one server (the lab's are named as the lab's golden records)
   const source = ip.startsWith("127.77.") ? `lab: ${ip}` : `learned: ${ip}`;
-  const fixture = { truth: { product: flags.product, version: flags.version ?? null }, source, record };
+  const fixture = {
+    truth: { product: flags.product, version: flags.productVersion ?? null },
+    source,
+    record,
+  };
   writeFileSync(file, `${JSON.stringify(fixture, null, 2)}\n`);
-  process.stdout.write(`recorded ${relative(repoRoot(), file)}\n`);
+  const inCheckout = relative(repoRoot(), resolve(file));
+  process.stdout.write(`recorded ${inCheckout.startsWith("..") ? resolve(file) : inCheckout}\n`);
   process.stdout.write(report(flags.product, record));
+}
+
+/** rules/examples/records/<product>-<n>.json for the first n not taken. */
+function freeFixturePath(product: string): string {
+  const dir = recordFixturesDir();
+  for (let n = 1; ; n += 1) {
+    const file = join(dir, `${slug(product)}-${n}.json`);
+    if (!existsSync(file)) return file;
+  }
 }
 
 function report(product: string, record: Parameters<typeof extractFeatures>[0]): string {

@@ -10,15 +10,17 @@ import { loadModel } from "../fingerprint/model.js";
 import { buildReport } from "../report/build-report.js";
 import { readRunJson, runPaths, startStage } from "../store/run-dir.js";
 import { reportAndExit, usageError } from "./errors.js";
+import { addExamples } from "./examples.js";
 import { printRunSummary } from "./run-summary.js";
+import { quietOption } from "./shared-options.js";
 
 export function register(program: Command): void {
-  program
+  const command = program
     .command("report")
     .description("rebuild a run's analysis and report from its records (after a rules update, say)")
     .argument("<rundir>", "a run directory written by `smtpsurvey survey`")
     .option("--no-reidentify", "keep the identification made at grab time")
-    .option("--quiet", "no summary")
+    .addOption(quietOption())
     .action(async (dir: string, flags: { reidentify: boolean; quiet?: boolean }) => {
       try {
         const paths = runPaths(dir);
@@ -43,4 +45,8 @@ export function register(program: Command): void {
         reportAndExit(error);
       }
     });
+  addExamples(command, [
+    ["smtpsurvey report runs/companies", "the analysis and report again, with today's rules"],
+    ["smtpsurvey report runs/companies --no-reidentify -q", "keep the grab's identification, print nothing"],
+  ]);
 }

@@ -1,7 +1,6 @@
 /** One HOST[:PORT] through the engine: what `identify` and `learn` connect with. */
 import { lookup } from "node:dns/promises";
 import { isIP } from "node:net";
-import { hostname } from "node:os";
 import { Scope } from "../core/scope.js";
 import { protocolForPort, protocolNamed } from "../protocols/registry.js";
 import type { ProbePlanner } from "../protocols/types.js";
@@ -47,7 +46,8 @@ export interface SingleScan {
   name: string | null;
   replyTimeoutMs: number;
   connectTimeoutMs: number;
-  ehloName?: string;
+  /** what EHLO/HELO announces: --ehlo, else ehlo-name.ts's default */
+  ehloName: string | null;
   probes: string[];
   probePlanner?: ProbePlanner;
   resolvers?: string[];
@@ -80,7 +80,7 @@ export async function scanOne(options: SingleScan): Promise<ScanRecord> {
       connectTimeoutMs: options.connectTimeoutMs,
       resolvers: options.resolvers,
       protocol: {
-        ehloName: options.ehloName ?? hostname(),
+        ehloName: options.ehloName,
         starttls: "auto",
         replyTimeoutMs: options.replyTimeoutMs,
         probes: options.probes,

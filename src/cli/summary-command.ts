@@ -4,9 +4,10 @@ import { formatSummary } from "../report/summary-table.js";
 import { readRecords } from "../store/read-records.js";
 import type { ScanRecord } from "../store/schema.js";
 import { reportAndExit } from "./errors.js";
+import { addExamples } from "./examples.js";
 
 export function register(program: Command): void {
-  program
+  const command = program
     .command("summary")
     .description("print a summary table of a records file (endpoints, status counts, TLS)")
     .argument("<records>", "a JSON Lines file written by grab")
@@ -20,4 +21,8 @@ export function register(program: Command): void {
         reportAndExit(error);
       }
     });
+  addExamples(command, [
+    ["smtpsurvey summary records.jsonl", "a grab's endpoints, status counts and TLS"],
+    ["smtpsurvey summary runs/companies/records.jsonl", "a survey's records"],
+  ]);
 }

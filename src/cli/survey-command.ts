@@ -26,19 +26,24 @@ import {
 import type { ScanRecord } from "../store/schema.js";
 import { type FailureFile, openFailureFile } from "../targets/mx-failures.js";
 import { planTargets, type TargetPlan } from "../targets/plan.js";
+import { addDeprecatedSpelling } from "./deprecated.js";
 import { EarlyWarnings } from "./early-warnings.js";
+import { ehloName } from "./ehlo-name.js";
 import { positiveInteger, reportAndExit, usageError } from "./errors.js";
+import { addExamples } from "./examples.js";
 import { addScanOptions, type ScanFlags, type ScanSettings, scanSettings } from "./grab-options.js";
 import { runGrab } from "./grab-run.js";
 import { loadAnalysis } from "./run-analysis.js";
 import { printRunSummary } from "./run-summary.js";
+import { outputOption } from "./shared-options.js";
 import { printStatusSummary } from "./summary.js";
 import { addTargetOptions, type TargetFlags, targetOptionsFrom } from "./target-options.js";
 import { targetLine } from "./targets-command.js";
-
-const TOOL_VERSION = "0.1.0";
+import { TOOL_VERSION } from "./version.js";
 
 interface SurveyFlags extends TargetFlags, ScanFlags {
+  output?: string;
+  /** the old spelling of --output, moved there before the action (deprecated.ts) */
   out?: string;
   identify: boolean;
   preflight: string;
@@ -49,7 +54,7 @@ interface SurveyFlags extends TargetFlags, ScanFlags {
 const collect = (value: string, previous: string[]) => [...previous, value];
 
 export function register(program: Command): void {
-  addScanOptions(
+  const command = addScanOptions(
     addTargetOptions(
       program
         .command("survey")
@@ -57,7 +62,7 @@ export function register(program: Command): void {
         .argument("[targets...]", "IPv4/IPv6 addresses, CIDRs or host names"),
     ),
   )
-    .option("--out <dir>", "the run directory (required)")
+    .addOption(outputOption("the run directory (required)"))
     .option("--no-identify", "do not identify the software behind each record")
     .option("--preflight <n>", "stop when the first N connections on a port all time out (0: never)", "20")
     .option("--warn-after <n>", "warn when nothing has answered after N records (0: never)", "1000")
@@ -74,19 +79,40 @@ export function register(program: Command): void {
         reportAndExit(error);
       }
     });
+  addDeprecatedSpelling(command, { flags: "--out <dir>", replacement: "output", spelling: "-o/--output" });
+  addExamples(command, [
+    [
+      "smtpsurvey survey --domains companies.csv -p 25,465,587 --scope 0.0.0.0/0 --ehlo survey.example.org -o runs/companies",
+      "companies' MX hosts: targets, grab, identify, analyse, report",
+    ],
+    [
+      "smtpsurvey survey --country LU --sample 10000 -p 25 --scope 0.0.0.0/0 -o runs/lu",
+      "a sample of a country's addresses",
+    ],
+    [
+      "smtpsurvey survey --country LU --sample 10000 -p 25 --scope 0.0.0.0/0 -o runs/lu --resume",
+      "finish it after a crash or kill -9 (the same options)",
+    ],
+    [
+      "smtpsurvey survey -i runs/lab.txt -p 25 --scope 127.77.0.0/16 --control 127.77.1.1:25 -q -o runs/lab",
+      "the lab, with a control server, quietly",
+    ],
+  ]);
 }
 
 /** What a resumed run must agree with: everything that changes which records are made. */
 function parametersOf(args: string[], flags: SurveyFlags): Record<string, unknown> {
-  const { quiet: _q, resume: _r, out: _o, ...rest } = flags;
+  const { quiet: _q, resume: _r, output: _o, out: _old, ...rest } = flags;
   return { targets: args, ...rest };
 }
 
 async function survey(args: string[], flags: SurveyFlags): Promise<void> {
-  if (!flags.out) usageError("--out RUNDIR is required");
-  const dir = flags.out;
+  if (!flags.output) usageError("-o/--output RUNDIR is required");
+  const dir = flags.output;
   const paths = runPaths(dir);
-  const settings = scanSettings(flags, flags.identify);
+  // the name announced is one of the run's parameters: a resume announces the same one
+  flags.ehlo = (await ehloName(flags.ehlo)) ?? undefined;
+  const settings = await scanSettings(flags, flags.identify);
   const preflight = positiveInteger("--preflight", flags.preflight, { allowZero: true });
   const warnAfter = positiveInteger("--warn-after", flags.warnAfter, { allowZero: true });
   const controls = flags.control.map((c) => parseControl(c, settings));
@@ -95,7 +121,7 @@ async function survey(args: string[], flags: SurveyFlags): Promise<void> {
   let run: RunJson;
   if (existsSync(paths.runJson)) {
     if (!flags.resume)
-      usageError(`${dir} already holds a run: add --resume to finish it, or choose another --out`);
+      usageError(`${dir} already holds a run: add --resume to finish it, or choose another -o/--output`);
     run = readRunJson(dir);
     if (JSON.stringify(run.parameters) !== JSON.stringify(parameters))
       usageError(

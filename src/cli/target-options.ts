@@ -9,6 +9,7 @@ import type { MxFailure } from "../targets/mx-failures.js";
 import type { TargetOptions } from "../targets/plan.js";
 import { parseShard } from "../targets/shard.js";
 import { positiveInteger, seconds, usageError } from "./errors.js";
+import { inputFilesOption, resolverOption } from "./shared-options.js";
 
 export interface TargetFlags {
   input: string[];
@@ -31,11 +32,8 @@ const collect = (value: string, previous: string[]) => [...previous, value];
 
 export function addTargetOptions(command: Command): Command {
   return command
-    .option(
-      "-i, --input <file>",
-      "targets file: plain (one a line, # comments), zmap CSV or zgrab2 CSV (repeatable)",
-      collect,
-      [],
+    .addOption(
+      inputFilesOption("targets file: plain (one a line, # comments), zmap CSV or zgrab2 CSV (repeatable)"),
     )
     .option("--country <CC>", "every address of a country, ISO 3166 code (repeatable, or CC,CC)", collect, [])
     .option("--asn <N>", "every address an autonomous system announces (repeatable, or N,N)", collect, [])
@@ -43,10 +41,7 @@ export function addTargetOptions(command: Command): Command {
       "--domains <file>",
       "mail domains to resolve to their MX hosts' addresses (plain, or CSV domain,category)",
     )
-    .option(
-      "--resolver <servers>",
-      "DNS servers, IP or IP:PORT, comma list, for MX and PTR lookups (default: the machine's)",
-    )
+    .addOption(resolverOption())
     .option("--dns-concurrency <n>", "domains resolved at once", "100")
     .option("--dns-rate <n>", "DNS queries per second, 0 = unlimited", "0")
     .option("--dns-timeout <seconds>", "first try's timeout per DNS query", "2")

@@ -6,6 +6,8 @@ import type { Target } from "../core/target.js";
 import { type FailureFile, openFailureFile } from "../targets/mx-failures.js";
 import { planTargets, type TargetPlan } from "../targets/plan.js";
 import { reportAndExit, usageError } from "./errors.js";
+import { addExamples } from "./examples.js";
+import { mxFailuresOption, outputOption, quietOption, scopeOption } from "./shared-options.js";
 import { addTargetOptions, type TargetFlags, targetOptionsFrom } from "./target-options.js";
 
 interface TargetsFlags extends TargetFlags {
@@ -16,7 +18,7 @@ interface TargetsFlags extends TargetFlags {
 }
 
 export function register(program: Command): void {
-  addTargetOptions(
+  const command = addTargetOptions(
     program
       .command("targets")
       .description(
@@ -24,13 +26,14 @@ export function register(program: Command): void {
       )
       .argument("[sources...]", "IPv4/IPv6 addresses, CIDRs or host names"),
   )
-    .option("-o, --output <file>", "JSON Lines output, - for stdout")
-    .option("--scope <cidrs>", "special-purpose ranges this names are kept (they are dropped otherwise)")
-    .option(
-      "--mx-failures <file>",
-      "where domains that gave no address go, with a reason (default OUT.mx-failures.jsonl)",
+    .addOption(outputOption("JSON Lines output, - for stdout (required)"))
+    .addOption(
+      scopeOption(
+        "the CIDRs the scan may connect to: special-purpose ranges inside it are kept, not dropped",
+      ),
     )
-    .option("--quiet", "no summary on stderr")
+    .addOption(mxFailuresOption())
+    .addOption(quietOption())
     .action(async (sources: string[], flags: TargetsFlags) => {
       try {
         await targets(sources, flags);
@@ -38,6 +41,17 @@ export function register(program: Command): void {
         reportAndExit(error);
       }
     });
+  addExamples(command, [
+    ["smtpsurvey targets --country LU --sample 100000 --seed s1 -o targets.jsonl", "a sample of a country"],
+    [
+      "smtpsurvey targets --domains companies.csv --resolver 192.0.2.53 -o targets.jsonl",
+      "mail domains to their MX hosts' addresses",
+    ],
+    [
+      "smtpsurvey targets 192.0.2.0/24 --shard 0/4 --exclude optout.txt -q -o -",
+      "a quarter of a /24, opt-outs left out",
+    ],
+  ]);
 }
 
 /**

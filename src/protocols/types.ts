@@ -21,6 +21,8 @@ export interface TlsHandshake {
 export interface Channel {
   readonly ip: string;
   readonly port: number;
+  /** Our end's address on this connection: what an address-literal EHLO names (RFC 5321 4.1.3). */
+  localAddress(): string;
   /** Milliseconds since the record started (the transcript's clock). */
   elapsed(): number;
   /** An absolute deadline (ms, on the performance.now() clock) `ms` from now. */
@@ -49,8 +51,11 @@ export interface Channel {
 }
 
 export interface ProtocolOptions {
-  /** the name we announce (EHLO/HELO) */
-  ehloName: string;
+  /**
+   * the name we announce (EHLO/HELO); null: the address literal of each connection's own end,
+   * which a server that checks a literal against the client's address accepts
+   */
+  ehloName: string | null;
   /** STARTTLS when advertised, always, or never */
   starttls: "auto" | "always" | "never";
   /** reply timeout in ms: from a command (or the connect) to the reply's last line */

@@ -88,6 +88,10 @@ export class SocketChannel implements Channel {
     return this.socket;
   }
 
+  localAddress(): string {
+    return this.socket.localAddress ?? "";
+  }
+
   elapsed(): number {
     return Math.round(performance.now() - this.clock.origin);
   }

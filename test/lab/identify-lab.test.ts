@@ -42,7 +42,14 @@ describe("identify against the lab", () => {
     const noScope = await runCli(["identify", "127.77.1.1"]);
     expect(noScope.code).toBe(2);
     expect(noScope.stderr.trim().split("\n")).toHaveLength(1);
-    const closed = await runCli(["identify", "127.77.1.1:2", "--scope", "127.77.0.0/16", "-c", "2"]);
+    const closed = await runCli([
+      "identify",
+      "127.77.1.1:2",
+      "--scope",
+      "127.77.0.0/16",
+      "--connect-timeout",
+      "2",
+    ]);
     expect(closed.code).toBe(1);
     expect(closed.stdout).toMatch(/^no SMTP service answers on 127\.77\.1\.1:2 \(refused/);
   });

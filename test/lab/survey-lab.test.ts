@@ -49,7 +49,7 @@ describe("survey of the lab", () => {
       "127.77.0.0/16",
       "--resolver",
       DNS_IP,
-      "--out",
+      "-o",
       out,
       // slow enough that the kill lands mid-grab
       "-c",

@@ -27,6 +27,10 @@ class ReplayChannel implements Channel {
     private readonly record: ScanRecord,
   ) {}
 
+  localAddress(): string {
+    return "127.0.0.1";
+  }
+
   elapsed(): number {
     return 0;
   }

@@ -27,6 +27,10 @@ export class ScriptChannel implements Channel {
     this.queue = lines.map((line) => Buffer.from(line, "latin1"));
   }
 
+  localAddress(): string {
+    return "127.0.0.1";
+  }
+
   elapsed(): number {
     return 0;
   }

@@ -10,6 +10,7 @@ import { repoRoot } from "../../core/paths.js";
 import type { ProbeResult, Reply } from "../../store/schema.js";
 import type { SessionContext } from "../types.js";
 import { classifyFailure, sendCommand, sendQuit } from "./dialogue.js";
+import { announcedName } from "./ehlo-name.js";
 import { isPositive, readReply } from "./reply.js";
 
 const ProbeDefinition = z.object({
@@ -83,7 +84,7 @@ export async function runProbe(
     }
     let errors = 0;
     for (const template of probe.commands) {
-      const command = template.replaceAll("{ehlo}", ctx.options.ehloName);
+      const command = template.replaceAll("{ehlo}", announcedName(ctx.options, channel));
       const reply: Reply = await sendCommand(channel, command, timeout);
       steps.push({ command, reply });
       if (reply.code === 421) return { name: probe.name, status: "ok", steps, ended: "421" };

@@ -8,6 +8,7 @@ function channelOf(lines: string[]): Channel {
   return {
     ip: "127.0.0.1",
     port: 25,
+    localAddress: () => "127.0.0.1",
     elapsed: () => 0,
     deadlineIn: (ms) => ms,
     readLine: async () => {

@@ -10,6 +10,7 @@ import { fillNames } from "../tls/names.js";
 import { tlsRecord } from "../tls/record.js";
 import type { Channel, SessionContext, SessionOutcome } from "../types.js";
 import { classifyFailure, type Phase, sendCommand, sendQuit } from "./dialogue.js";
+import { announcedName } from "./ehlo-name.js";
 import { loadProbes, type ProbeDefinition, runProbe } from "./probes.js";
 import { ehloKeywords, isPositive, readReply } from "./reply.js";
 import { smtpServerName } from "./server-name.js";
@@ -77,7 +78,8 @@ async function dialogue(
   implicitTls: boolean,
   greeted: () => void,
 ): Promise<{ status: Status; error: string | null }> {
-  const { ehloName, replyTimeoutMs: timeout, starttls } = ctx.options;
+  const { replyTimeoutMs: timeout, starttls } = ctx.options;
+  const ehloName = announcedName(ctx.options, channel);
   if (implicitTls) {
     const handshake = await channel.startTls(channel.deadlineIn(timeout));
     state.tls = tlsRecord(handshake, true);
