@@ -3,21 +3,13 @@
  * Bayes is overconfident in proportion to how many correlated rules fire together, so the model
  * learns one temperature per level (train.ts), and the benchmark reports accuracy per level.
  */
-import type { Features } from "./features.js";
+import { type Features, GREETING_FEATURES } from "./features.js";
 
 export const EVIDENCE_LEVELS = ["banner", "ehlo", "help", "probes"] as const;
 export type EvidenceLevel = (typeof EVIDENCE_LEVELS)[number];
 
-/** The greeting of any protocol: all a banner grab (or nmap's NULL probe) sees. */
-const GREETING = new Set([
-  "banner",
-  "banner.raw",
-  "ssh.banner",
-  "imap.greeting",
-  "pop3.greeting",
-  "http.server",
-  "hint",
-]);
+/** The greeting of any protocol (each description says which features are its greeting). */
+const GREETING = new Set(GREETING_FEATURES);
 
 /** Which features a level keeps. */
 export function levelKeeps(level: EvidenceLevel, feature: string): boolean {

@@ -11,7 +11,8 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
 import { repoRoot } from "../core/paths.js";
-import { emptySmtpRecord, type Reply, type ScanRecord, ScanRecordSchema } from "../store/schema.js";
+import { protocolNamed } from "../protocols/registry.js";
+import { emptySmtpRecord, type ScanRecord, ScanRecordSchema } from "../store/schema.js";
 
 export interface Example {
   /** the file (and line), relative to the checkout */
@@ -44,7 +45,10 @@ const FixtureSchema = z.object({
 
 /** One line of rules/examples/<protocol>/*.jsonl. */
 export const CorpusLineSchema = z.strictObject({
-  protocol: z.enum(["smtp", "smtps", "ssh", "imap", "imaps", "pop3", "pop3s"]),
+  /** a protocol of the registry whose description turns a labelled greeting into its part */
+  protocol: z.string().refine((name) => Boolean(protocolNamed(name)?.description.examplePart), {
+    message: "not a protocol with labelled greetings (smtp, smtps, ssh, imap, imaps, pop3, pop3s, …)",
+  }),
   product: z.string().min(1),
   version: z.string().nullable(),
   os: z.string().optional(),
@@ -83,43 +87,18 @@ function completeRecord(record: Record<string, unknown>): unknown {
   };
 }
 
-/** "214-2.0.0 text" lines → a reply. */
-export function replyOf(lines: string[]): Reply {
-  const code = Number(/^(\d{3})/.exec(lines[0] ?? "")?.[1] ?? 0);
-  const texts = lines.map((l) => l.replace(/^\d{3}[- ]?/, ""));
-  const enhanced = /^([245]\.\d{1,3}\.\d{1,3})\b/.exec(texts[0] ?? "")?.[1] ?? null;
-  return { code, enhanced, lines: texts, raw: lines.map((l) => `${l}\r\n`).join("") };
-}
-
-const PORTS: Record<string, number> = {
-  smtp: 25,
-  smtps: 465,
-  ssh: 22,
-  imap: 143,
-  imaps: 993,
-  pop3: 110,
-  pop3s: 995,
-};
+export { replyOf } from "../protocols/smtp/reply-text.js";
 
 /** A corpus line as the record a grab would have made of the same dialogue. */
 export function corpusRecord(line: CorpusLine): ScanRecord {
-  const base = line.protocol.replace(/s$/, "") === "smtp" ? "smtp" : line.protocol;
-  const record: Record<string, unknown> = { protocol: line.protocol, port: PORTS[line.protocol] ?? 25 };
-  if (base === "smtp" || line.protocol === "smtps") {
-    record.smtp = {
-      banner: line.banner,
-      ehlo: line.ehlo ?? null,
-      help: line.help ? replyOf(line.help) : null,
-      starttls: line.starttls ? replyOf([line.starttls]) : null,
-      quit: line.quit ? replyOf([line.quit]) : null,
-    };
-  } else if (base === "ssh") {
-    record.ssh = { banner: line.banner, kex: null, host_keys: [], errors: [] };
-  } else if (line.protocol.startsWith("imap")) {
-    record.imap = { greeting: line.banner, capabilities: null, starttls: null, capabilities_tls: null };
-  } else {
-    record.pop3 = { greeting: line.banner, capabilities: null, stls: null, capabilities_tls: null };
-  }
+  const protocol = protocolNamed(line.protocol);
+  const part = protocol?.description.examplePart;
+  if (!protocol || !part) throw new Error(`${line.protocol}: no labelled greetings for this protocol`);
+  const record: Record<string, unknown> = {
+    protocol: line.protocol,
+    port: protocol.defaultPorts[0] ?? 25,
+    [protocol.description.part]: part(line),
+  };
   return ScanRecordSchema.parse(completeRecord(record));
 }
 

@@ -40,7 +40,10 @@ function greetingHint(features: Features): string | null | undefined {
 }
 
 /** Every feature that is a greeting, and the hint read from it. */
-const GREETING_FEATURES = [...PROTOCOL_DESCRIPTIONS.flatMap((d) => d.greetingFeatures), "hint"];
+export const GREETING_FEATURES: readonly string[] = [
+  ...PROTOCOL_DESCRIPTIONS.flatMap((d) => d.greetingFeatures),
+  "hint",
+];
 
 /** The features with the greeting hidden: what a banner-stripped server would leave. */
 export function withoutBanner(features: Features): Features {

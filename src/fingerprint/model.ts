@@ -15,7 +15,7 @@ import { protocolFamily } from "../protocols/registry.js";
 import type { Software } from "../store/schema.js";
 import { type EvidenceLevel, evidenceLevel } from "./evidence.js";
 import type { Features } from "./features.js";
-import { classPrior, loadPriors, type PriorsFile } from "./priors.js";
+import { classPrior, loadPriors, type PriorsFile, priorOf } from "./priors.js";
 import { type CompiledRule, loadRules, type ProductRules, rulesDir } from "./rules.js";
 import { buildUnits, hintExplainers, type Unit, unitFirings } from "./units.js";
 
@@ -269,7 +269,7 @@ export class Model {
       return cls === UNKNOWN ? null : cls;
     };
     const spec = this.options.priors === undefined ? loadPriors() : this.options.priors;
-    const prior = classPrior(classes, UNKNOWN, spec?.[base as "smtp"], resolve);
+    const prior = classPrior(classes, UNKNOWN, priorOf(spec, base), resolve);
     const model: ProtocolModel = {
       protocol: base,
       classes,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { catalogue, resolveProduct, UNKNOWN } from "./model.js";
-import { classPrior, loadPriors, unresolvedNames } from "./priors.js";
+import { classPrior, loadPriors, priorOf, unresolvedNames } from "./priors.js";
 import { loadRules } from "./rules.js";
 
 describe("the world prior (rules/priors.yaml)", () => {
@@ -14,7 +14,7 @@ describe("the world prior (rules/priors.yaml)", () => {
         const cls = resolveProduct(products, protocol, name);
         return cls === UNKNOWN ? null : cls;
       };
-      expect(unresolvedNames(priors?.[protocol], resolve), protocol).toEqual([]);
+      expect(unresolvedNames(priorOf(priors, protocol), resolve), protocol).toEqual([]);
     }
   });
 
@@ -24,14 +24,14 @@ describe("the world prior (rules/priors.yaml)", () => {
       const cls = resolveProduct(products, "smtp", name);
       return cls === UNKNOWN ? null : cls;
     };
-    const prior = classPrior(classes, UNKNOWN, priors?.smtp, resolve);
+    const prior = classPrior(classes, UNKNOWN, priorOf(priors, "smtp"), resolve);
     const of = (name: string) => prior[classes.indexOf(name)] ?? 0;
     expect(prior.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 9);
     expect(Math.min(...prior)).toBeGreaterThan(0);
     expect(of("Exim")).toBeGreaterThan(of("Postfix"));
     expect(of("Postfix")).toBeGreaterThan(of("Sendmail"));
     expect(of("Sendmail")).toBeGreaterThan(of("Haraka"));
-    expect(of(UNKNOWN)).toBeGreaterThanOrEqual(priors?.smtp?.unknown ?? 0);
+    expect(of(UNKNOWN)).toBeGreaterThanOrEqual(priorOf(priors, "smtp")?.unknown ?? 0);
   });
 
   it("is uniform, unknown included, when there are no figures", () => {

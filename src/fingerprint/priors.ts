@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
 import { z } from "zod";
+import { PROTOCOL_DESCRIPTIONS } from "../protocols/registry.js";
 import { rulesDir } from "./rules.js";
 
 const FigureSchema = z.strictObject({
@@ -22,24 +23,36 @@ const ProtocolPriorSchema = z.strictObject({
   figures: z.array(FigureSchema),
 });
 
-export const PriorsFileSchema = z.object({
-  format: z.literal(1),
-  sources: z.record(
-    z.string(),
-    z.object({
-      title: z.string(),
-      date: z.union([z.string(), z.number(), z.date()]),
-      about: z.string().optional(),
-    }),
-  ),
-  smtp: ProtocolPriorSchema.optional(),
-  ssh: ProtocolPriorSchema.optional(),
-  imap: ProtocolPriorSchema.optional(),
-  pop3: ProtocolPriorSchema.optional(),
-  http: ProtocolPriorSchema.optional(),
-});
-export type PriorsFile = z.infer<typeof PriorsFileSchema>;
+const SourcesSchema = z.record(
+  z.string(),
+  z.object({
+    title: z.string(),
+    date: z.union([z.string(), z.number(), z.date()]),
+    about: z.string().optional(),
+  }),
+);
+
+/** The file: its sources, and one prior per protocol family of the registry (any may be absent). */
+export const PriorsFileSchema = z
+  .object({ format: z.literal(1), sources: SourcesSchema })
+  .catchall(ProtocolPriorSchema)
+  .superRefine((file, ctx) => {
+    const families = new Set<string>(PROTOCOL_DESCRIPTIONS.map((d) => d.part));
+    for (const key of Object.keys(file))
+      if (key !== "format" && key !== "sources" && !families.has(key))
+        ctx.addIssue({ code: "custom", path: [key], message: `not a protocol family of the registry` });
+  });
+export interface PriorsFile {
+  format: 1;
+  sources: z.infer<typeof SourcesSchema>;
+}
 export type ProtocolPrior = z.infer<typeof ProtocolPriorSchema>;
+
+/** A protocol family's prior in the file, if it has one. */
+export function priorOf(file: PriorsFile | null | undefined, family: string): ProtocolPrior | undefined {
+  if (!file || family === "format" || family === "sources") return undefined;
+  return (file as unknown as Record<string, ProtocolPrior | undefined>)[family];
+}
 
 export function priorsPath(dir = rulesDir()): string {
   return join(dir, "priors.yaml");
@@ -60,8 +73,8 @@ function readPriors(path: string): PriorsFile | null {
     const issue = parsed.error.issues[0];
     throw new Error(`${path}: ${issue?.path.join(".")}: ${issue?.message}`);
   }
-  for (const proto of ["smtp", "ssh", "imap", "pop3", "http"] as const)
-    for (const figure of parsed.data[proto]?.figures ?? [])
+  for (const proto of PROTOCOL_DESCRIPTIONS.map((d) => d.part))
+    for (const figure of priorOf(parsed.data, proto)?.figures ?? [])
       if (!parsed.data.sources[figure.source])
         throw new Error(`${path}: ${proto}: figure source ${figure.source} is not under sources`);
   return parsed.data;

@@ -8,6 +8,7 @@ import { join, relative } from "node:path";
 import { isMap, isSeq, LineCounter, parseDocument } from "yaml";
 import { z } from "zod";
 import { repoRoot } from "../core/paths.js";
+import { protocolNames } from "../protocols/registry.js";
 
 export const KINDS = [
   "open-source-mta",
@@ -20,17 +21,8 @@ export const KINDS = [
   "http-server",
 ] as const;
 
-export const RULE_PROTOCOLS = [
-  "smtp",
-  "smtps",
-  "ssh",
-  "imap",
-  "imaps",
-  "pop3",
-  "pop3s",
-  "http",
-  "https",
-] as const;
+/** A rule file's `protocols`: any name of the registry (smtp, smtps, ssh, …). */
+export const RULE_PROTOCOLS = protocolNames() as [string, ...string[]];
 
 const RuleSchema = z.strictObject({
   id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, "ids are letters, digits, '.', '_' and '-'"),

@@ -10,6 +10,8 @@
  * - **hint-unexplained**: the greeting shows a product word (hint.ts) and no product's names
  *   rule fired: evidence for the "unknown" class, the open set.
  */
+
+import { PROTOCOL_DESCRIPTIONS } from "../protocols/registry.js";
 import type { CompiledRule } from "./rules.js";
 
 export const HINT_UNIT = "model#hint-unexplained";
@@ -68,7 +70,7 @@ export function buildUnits(products: UnitProduct[], unknown: string): Unit[] {
 export type RuleLookup = (rule: CompiledRule) => boolean | null;
 
 /** The greeting features a hint is read from (features.ts). */
-const GREETINGS = new Set(["banner", "ssh.banner", "imap.greeting", "pop3.greeting", "http.server"]);
+const GREETINGS = new Set(PROTOCOL_DESCRIPTIONS.map((d) => d.hintFeature));
 
 /**
  * The products whose greeting rules explain the hint: a rule that fired on the greeting and

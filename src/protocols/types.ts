@@ -95,7 +95,7 @@ export interface SessionContext {
 export interface SessionOutcome {
   status: Status;
   error: string | null;
-  fields: Partial<Pick<ScanRecord, "smtp" | "tls" | "ssh" | "imap" | "pop3" | "http">>;
+  fields: Partial<Pick<ScanRecord, RecordPartName>>;
 }
 
 /** The parts of a record a description reads: a whole record, or a session still under way. */
@@ -112,6 +112,15 @@ export interface RecordColumn {
   value(record: ScanRecord): string | number | null;
 }
 
+/** A labelled greeting as rules/examples/<protocol>/*.jsonl writes it (src/fingerprint/examples.ts). */
+export interface ExampleDialogue {
+  banner: string;
+  ehlo?: string[];
+  help?: string[];
+  starttls?: string;
+  quit?: string;
+}
+
 /**
  * What a protocol family tells the rest of the house about its records, so that identification
  * (src/fingerprint) and the tables (src/store) read every protocol without naming one. smtp and
@@ -124,6 +133,8 @@ export interface ProtocolDescription {
   features(record: RecordView, set: FeatureSetter): void;
   /** the features that are the greeting: what a banner-stripped server would not show */
   readonly greetingFeatures: readonly string[];
+  /** the greeting feature the hint is read from (masked, first line) */
+  readonly hintFeature: string;
   /** the product word the greeting shows (src/core/hint.ts); undefined when there is no greeting */
   hint(features: ReadonlyMap<string, string>): string | null | undefined;
   /** the greeting as one text, for the `banner` column; absent when it has its own column */
@@ -132,6 +143,8 @@ export interface ProtocolDescription {
   announcedName?(record: ScanRecord): string | null;
   /** whether a TLS upgrade was offered (STARTTLS, STLS); null when no list was read */
   upgradeOffered?(record: ScanRecord): boolean | null;
+  /** a labelled greeting → this family's record part; absent: the family has no labelled greetings */
+  examplePart?(example: ExampleDialogue): unknown;
   /** columns of its own in the `records` table */
   readonly columns?: readonly RecordColumn[];
 }

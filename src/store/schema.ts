@@ -4,179 +4,20 @@
  */
 import { z } from "zod";
 import { STATUSES } from "../core/status.js";
+import { TranscriptEntrySchema } from "../core/transcript.js";
+import { RECORD_PART_SCHEMAS } from "../protocols/parts.js";
+
+// Each protocol's part lives in its folder (src/protocols/<name>/schema.ts); re-exported here so
+// that a reader of records has one module to import from.
+export * from "../core/transcript.js";
+export * from "../protocols/http/schema.js";
+export * from "../protocols/imap/schema.js";
+export * from "../protocols/pop3/schema.js";
+export * from "../protocols/smtp/schema.js";
+export * from "../protocols/ssh/schema.js";
+export * from "../protocols/tls/schema.js";
 
 export const SCHEMA_VERSION = 1;
-
-/** One parsed reply: code, RFC 3463 enhanced code when present, text of each line, raw bytes. */
-export const ReplySchema = z.object({
-  code: z.number().int(),
-  enhanced: z.string().nullable(),
-  lines: z.array(z.string()),
-  raw: z.string(),
-});
-export type Reply = z.infer<typeof ReplySchema>;
-
-export const TranscriptEntrySchema = z.object({
-  /** milliseconds since the record's started_at */
-  t: z.number(),
-  /** connection number within the record: 0 is the main session, 1.. are probe sessions */
-  conn: z.number().int(),
-  /** C client sent, S server sent, I what happened (connect, TLS, close) */
-  dir: z.enum(["C", "S", "I"]),
-  data: z.string(),
-});
-export type TranscriptEntry = z.infer<typeof TranscriptEntrySchema>;
-
-export const CertificateSchema = z.object({
-  der: z.string(), // base64
-  sha256: z.string(),
-  spki_sha256: z.string(),
-  subject: z.string(),
-  issuer: z.string(),
-  san: z.array(z.string()),
-  not_before: z.string(),
-  not_after: z.string(),
-  serial: z.string(),
-  key_type: z.string().nullable(),
-  key_bits: z.number().nullable(),
-  self_signed: z.boolean(),
-});
-export type Certificate = z.infer<typeof CertificateSchema>;
-
-/** Whether the leaf certificate names the host: its PTR name, and the name it gave itself. */
-export const NameMatchSchema = z.object({
-  /** the reverse DNS name of the address, if any */
-  ptr: z.string().nullable(),
-  ptr_match: z.boolean().nullable(),
-  /** the name the server announced (SMTP greeting/EHLO, IMAP/POP3 greeting when it has one) */
-  server_name: z.string().nullable(),
-  server_name_match: z.boolean().nullable(),
-});
-export type NameMatch = z.infer<typeof NameMatchSchema>;
-
-export const TlsSchema = z.object({
-  /** true for implicit TLS (465, 993, 995, 443), false after STARTTLS/STLS */
-  implicit: z.boolean(),
-  version: z.string().nullable(),
-  cipher: z.string().nullable(),
-  chain: z.array(CertificateSchema),
-  error: z.string().nullable(),
-  /** filled when there is a leaf certificate */
-  names: NameMatchSchema.nullable().default(null),
-});
-export type TlsRecord = z.infer<typeof TlsSchema>;
-
-export const ProbeSchema = z.object({
-  name: z.string(),
-  status: z.enum(STATUSES),
-  steps: z.array(z.object({ command: z.string(), reply: ReplySchema.nullable() })),
-  /** why the probe stopped: all commands sent, second error reply, a 421, or a failure status */
-  ended: z.enum(["complete", "errors", "421", "failure"]),
-});
-export type ProbeResult = z.infer<typeof ProbeSchema>;
-
-export const SmtpSchema = z.object({
-  /** every greeting line as received, joined with "\n" */
-  banner: z.string().nullable(),
-  /** text of each EHLO reply line after the code: the greeting line first, then the keywords */
-  ehlo: z.array(z.string()).nullable(),
-  /** the HELO reply's lines, when EHLO was refused */
-  helo: z.array(z.string()).nullable(),
-  help: ReplySchema.nullable(),
-  starttls: ReplySchema.nullable(),
-  ehlo_tls: z.array(z.string()).nullable(),
-  quit: ReplySchema.nullable(),
-  /** the parsed replies behind the text fields: greeting, ehlo, helo, ehlo_tls */
-  replies: z.record(z.string(), ReplySchema),
-  probes: z.array(ProbeSchema),
-});
-export type SmtpRecord = z.infer<typeof SmtpSchema>;
-
-/** An SMTP part with nothing in it yet: sessions fill it in, tests and examples override it. */
-export function emptySmtpRecord(): SmtpRecord {
-  return {
-    banner: null,
-    ehlo: null,
-    helo: null,
-    help: null,
-    starttls: null,
-    ehlo_tls: null,
-    quit: null,
-    replies: {},
-    probes: [],
-  };
-}
-
-/** One SSH host key, fetched with its own handshake; the same key identity as a TLS key's. */
-export const SshHostKeySchema = z.object({
-  /** the key's type as in its wire blob: ssh-ed25519, ecdsa-sha2-nistp256, ssh-rsa, ssh-dss */
-  type: z.string(),
-  /** the host key algorithm negotiated to fetch it (rsa-sha2-512 for an RSA key, …) */
-  algorithm: z.string(),
-  bits: z.number().nullable(),
-  /** exactly as OpenSSH prints it: "SHA256:" + unpadded base64 of SHA-256 over the wire blob */
-  fingerprint_sha256: z.string(),
-  /** lowercase hex SHA-256 of the key as DER SubjectPublicKeyInfo (keys/spki.ts; null for a type we cannot read) */
-  spki_sha256: z.string().nullable(),
-  /** the wire-format blob, base64 */
-  blob: z.string(),
-});
-export type SshHostKey = z.infer<typeof SshHostKeySchema>;
-
-export const SshSchema = z.object({
-  /** the server's identification string, e.g. "SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3" */
-  banner: z.string().nullable(),
-  /** the server's KEXINIT name-lists */
-  kex: z
-    .object({
-      kex: z.array(z.string()),
-      host_key: z.array(z.string()),
-      ciphers_c2s: z.array(z.string()),
-      ciphers_s2c: z.array(z.string()),
-      macs_c2s: z.array(z.string()),
-      macs_s2c: z.array(z.string()),
-      compression_c2s: z.array(z.string()),
-      compression_s2c: z.array(z.string()),
-    })
-    .nullable(),
-  host_keys: z.array(SshHostKeySchema),
-  /** host key algorithms the server offered whose handshake failed, and why */
-  errors: z.array(z.object({ algorithm: z.string(), error: z.string() })),
-});
-export type SshRecord = z.infer<typeof SshSchema>;
-
-/** IMAP (143 with STARTTLS, 993 implicit TLS). Never LOGIN or AUTHENTICATE. */
-export const ImapSchema = z.object({
-  greeting: z.string().nullable(),
-  /** CAPABILITY before TLS (words, as sent) */
-  capabilities: z.array(z.string()).nullable(),
-  /** the tagged reply to STARTTLS */
-  starttls: z.string().nullable(),
-  /** CAPABILITY inside TLS */
-  capabilities_tls: z.array(z.string()).nullable(),
-});
-export type ImapRecord = z.infer<typeof ImapSchema>;
-
-/** POP3 (110 with STLS, 995 implicit TLS). Never USER, PASS or AUTH. */
-export const Pop3Schema = z.object({
-  greeting: z.string().nullable(),
-  /** CAPA before TLS: the capability lines, as sent */
-  capabilities: z.array(z.string()).nullable(),
-  /** the reply to STLS */
-  stls: z.string().nullable(),
-  capabilities_tls: z.array(z.string()).nullable(),
-});
-export type Pop3Record = z.infer<typeof Pop3Schema>;
-
-/** HTTP(S): one HEAD / (inside TLS on 443). */
-export const HttpSchema = z.object({
-  status_line: z.string().nullable(),
-  status: z.number().nullable(),
-  /** the Server header */
-  server: z.string().nullable(),
-  headers: z.array(z.tuple([z.string(), z.string()])),
-});
-export type HttpRecord = z.infer<typeof HttpSchema>;
 
 /** What src/fingerprint concluded about the software behind a record (docs/records.md, `software`). */
 export const SoftwareSchema = z.object({
@@ -199,19 +40,14 @@ export const SoftwareSchema = z.object({
 export type Software = z.infer<typeof SoftwareSchema>;
 
 /**
- * The protocol parts of a record, each null unless a session filled it: SMTP's dialogue (smtp
- * and smtps), the TLS handshake (any protocol that did one), SSH, IMAP, POP3 and HTTP. A part
- * absent from an older record reads as null.
+ * The protocol parts of a record (src/protocols/parts.ts), each null unless a session filled it.
+ * A part absent from an older record reads as null.
  */
 const nullablePart = <T extends z.ZodType>(schema: T) => schema.nullable().default(null);
-const RECORD_PARTS = {
-  smtp: nullablePart(SmtpSchema),
-  tls: nullablePart(TlsSchema),
-  ssh: nullablePart(SshSchema),
-  imap: nullablePart(ImapSchema),
-  pop3: nullablePart(Pop3Schema),
-  http: nullablePart(HttpSchema),
-};
+type RecordPartSchemas = typeof RECORD_PART_SCHEMAS;
+const RECORD_PARTS = Object.fromEntries(
+  Object.entries(RECORD_PART_SCHEMAS).map(([name, schema]) => [name, nullablePart(schema)]),
+) as { [K in keyof RecordPartSchemas]: z.ZodDefault<z.ZodNullable<RecordPartSchemas[K]>> };
 export type RecordPartName = keyof typeof RECORD_PARTS;
 
 export const ScanRecordSchema = z.object({

@@ -5,6 +5,7 @@ export const httpDescription: ProtocolDescription = {
   part: "http",
   features: (record, set) => set("http.server", record.http?.server),
   greetingFeatures: ["http.server"],
+  hintFeature: "http.server",
   hint: (f) => {
     const server = f.get("http.server");
     return server === undefined ? undefined : (/^([A-Za-z][\w.-]*?)(?:[/ ]|$)/.exec(server)?.[1] ?? null);

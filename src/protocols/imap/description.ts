@@ -7,6 +7,7 @@ export const imapDescription: ProtocolDescription = {
   part: "imap",
   features: (record, set) => set("imap.greeting", record.imap?.greeting),
   greetingFeatures: ["imap.greeting"],
+  hintFeature: "imap.greeting",
   hint: (f) => {
     const greeting = f.get("imap.greeting");
     return greeting === undefined ? undefined : mailboxHintOf(mask(greeting));
@@ -14,4 +15,10 @@ export const imapDescription: ProtocolDescription = {
   greeting: (record) => record.imap?.greeting ?? null,
   upgradeOffered: (record) =>
     record.imap?.capabilities?.some((entry) => /^STARTTLS$/i.test(entry.trim())) ?? null,
+  examplePart: (example) => ({
+    greeting: example.banner,
+    capabilities: null,
+    starttls: null,
+    capabilities_tls: null,
+  }),
 };

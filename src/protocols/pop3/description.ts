@@ -7,6 +7,7 @@ export const pop3Description: ProtocolDescription = {
   part: "pop3",
   features: (record, set) => set("pop3.greeting", record.pop3?.greeting),
   greetingFeatures: ["pop3.greeting"],
+  hintFeature: "pop3.greeting",
   hint: (f) => {
     const greeting = f.get("pop3.greeting");
     return greeting === undefined ? undefined : mailboxHintOf(mask(greeting));
@@ -14,4 +15,10 @@ export const pop3Description: ProtocolDescription = {
   greeting: (record) => record.pop3?.greeting ?? null,
   upgradeOffered: (record) =>
     record.pop3?.capabilities?.some((entry) => /^STLS\b/i.test(entry.trim())) ?? null,
+  examplePart: (example) => ({
+    greeting: example.banner,
+    capabilities: null,
+    stls: null,
+    capabilities_tls: null,
+  }),
 };

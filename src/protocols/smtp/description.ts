@@ -7,6 +7,7 @@ import { hintOf } from "../../core/hint.js";
 import { mask } from "../../core/mask.js";
 import type { Reply, ScanRecord } from "../../store/schema.js";
 import type { FeatureSetter, ProtocolDescription, RecordView } from "../types.js";
+import { replyOf } from "./reply-text.js";
 
 /** A reply as `code text` lines joined with "\n" (a bare code stays bare). */
 export function replyText(reply: Reply): string {
@@ -51,6 +52,7 @@ export const smtpDescription: ProtocolDescription = {
   part: "smtp",
   features,
   greetingFeatures: ["banner", "banner.raw"],
+  hintFeature: "banner",
   hint: (f) => {
     const banner = f.get("banner");
     return banner === undefined ? undefined : hintOf(banner.split("\n")[0] ?? "");
@@ -58,4 +60,11 @@ export const smtpDescription: ProtocolDescription = {
   greeting: (record) => record.smtp?.banner ?? null,
   announcedName,
   upgradeOffered: (record) => record.smtp?.ehlo?.some((entry) => /^STARTTLS\b/i.test(entry.trim())) ?? null,
+  examplePart: (example) => ({
+    banner: example.banner,
+    ehlo: example.ehlo ?? null,
+    help: example.help ? replyOf(example.help) : null,
+    starttls: example.starttls ? replyOf([example.starttls]) : null,
+    quit: example.quit ? replyOf([example.quit]) : null,
+  }),
 };

@@ -5,14 +5,15 @@
  */
 
 import type { Status } from "../../core/status.js";
-import { emptySmtpRecord, type SmtpRecord, type TlsRecord } from "../../store/schema.js";
 import { fillNames } from "../tls/names.js";
 import { tlsRecord } from "../tls/record.js";
+import type { TlsRecord } from "../tls/schema.js";
 import type { Channel, SessionContext, SessionOutcome } from "../types.js";
 import { classifyFailure, type Phase, sendCommand, sendQuit } from "./dialogue.js";
 import { announcedName } from "./ehlo-name.js";
 import { loadProbes, type ProbeDefinition, runProbe } from "./probes.js";
 import { ehloKeywords, isPositive, readReply } from "./reply.js";
+import { emptySmtpRecord, type SmtpRecord } from "./schema.js";
 import { smtpServerName } from "./server-name.js";
 
 let probeCatalogue: Map<string, ProbeDefinition> | undefined;

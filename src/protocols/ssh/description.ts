@@ -6,9 +6,11 @@ export const sshDescription: ProtocolDescription = {
   part: "ssh",
   features: (record, set) => set("ssh.banner", record.ssh?.banner),
   greetingFeatures: ["ssh.banner"],
+  hintFeature: "ssh.banner",
   hint: (f) => {
     const banner = f.get("ssh.banner");
     return banner === undefined ? undefined : sshHintOf(banner);
   },
   columns: [{ name: "ssh_banner", type: "TEXT", value: (record) => record.ssh?.banner ?? null }],
+  examplePart: (example) => ({ banner: example.banner, kex: null, host_keys: [], errors: [] }),
 };
