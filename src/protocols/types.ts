@@ -139,6 +139,12 @@ export interface ProtocolDescription {
   hint(features: ReadonlyMap<string, string>): string | null | undefined;
   /** the greeting as one text, for the `banner` column; absent when it has its own column */
   greeting?(record: ScanRecord): string | null;
+  /** what the server says of itself first, as one line of the terminal summary table */
+  selfDescription?(record: ScanRecord): string | null;
+  /** the colour of a key shared within the family (e.g. smtp–smtp) in the report's graphs */
+  readonly colour: string;
+  /** colours of keys shared with another family, by that family, for the pairs a survey meets most */
+  readonly pairColours?: Readonly<Record<string, string>>;
   /** the name the server gave itself in the dialogue (SMTP's EHLO reply), for `ehlo_name` */
   announcedName?(record: ScanRecord): string | null;
   /** whether a TLS upgrade was offered (STARTTLS, STLS); null when no list was read */

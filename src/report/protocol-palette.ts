@@ -4,7 +4,7 @@
  * (smtp, smtps) is one service to a reader, as are imap/imaps, pop3/pop3s and http/https (the
  * registry's protocolFamily decides).
  */
-import { protocolFamily } from "../protocols/registry.js";
+import { PROTOCOL_DESCRIPTIONS, protocolFamily } from "../protocols/registry.js";
 import type { DotBlock } from "./dot.js";
 
 /** The families of a set of protocols, sorted and joined by "+": ["smtps", "smtp", "imaps"] → "imap+smtp". */
@@ -18,25 +18,19 @@ export function protocolPair(a: string, b: string): string {
 }
 
 /**
- * Fixed colours for the pairs a mail survey meets most (Okabe–Ito and Tableau hues, distinct for
- * common colour-vision deficiencies where the palette allows). Other pairs get OVERFLOW colours in
- * sorted order of the pairs present, so one graph is still deterministic.
+ * Fixed colours for the pairs a mail survey meets most, from each protocol's description in the
+ * registry (Okabe–Ito and Tableau hues, distinct for common colour-vision deficiencies where the
+ * palette allows). Other pairs get OVERFLOW colours in sorted order of the pairs present, so one
+ * graph is still deterministic.
  */
-const FIXED: Readonly<Record<string, string>> = {
-  "smtp–smtp": "#0072B2",
-  "http–smtp": "#D55E00",
-  "http–http": "#E69F00",
-  "ssh–ssh": "#009E73",
-  "imap–smtp": "#CC79A7",
-  "imap–imap": "#882255",
-  "pop3–smtp": "#56B4E9",
-  "pop3–pop3": "#332288",
-  "imap–pop3": "#AA4499",
-  "http–imap": "#999933",
-  "smtp–ssh": "#000000",
-  "http–ssh": "#6F4E37",
-  "imap–ssh": "#117733",
-};
+const FIXED: ReadonlyMap<string, string> = new Map(
+  PROTOCOL_DESCRIPTIONS.flatMap((d) => [
+    [protocolPair(d.part, d.part), d.colour] as const,
+    ...Object.entries(d.pairColours ?? {}).map(
+      ([other, colour]) => [protocolPair(d.part, other), colour] as const,
+    ),
+  ]),
+);
 const OVERFLOW = ["#7F7F7F", "#BCBD22", "#17BECF", "#8C564B", "#E377C2", "#44AA99", "#DDCC77", "#661100"];
 
 /** Colour per pair for the pairs of one graph. */
@@ -44,7 +38,7 @@ export function pairColours(pairs: Iterable<string>): Map<string, string> {
   const colours = new Map<string, string>();
   let next = 0;
   for (const pair of [...new Set(pairs)].sort()) {
-    const fixed = FIXED[pair];
+    const fixed = FIXED.get(pair);
     colours.set(pair, fixed ?? (OVERFLOW[next++ % OVERFLOW.length] as string));
   }
   return colours;

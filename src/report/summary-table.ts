@@ -1,4 +1,5 @@
 /** The terminal summary of a grab: one row per endpoint, then status and TLS tallies. */
+import { selfDescriptionOf, upgradeOfferedBy } from "../protocols/record-view.js";
 import type { ScanRecord } from "../store/schema.js";
 
 export interface SummaryRow {
@@ -10,7 +11,7 @@ export interface SummaryRow {
 }
 
 export function summaryRow(record: ScanRecord): SummaryRow {
-  const firstLine = greetingOf(record);
+  const firstLine = selfDescriptionOf(record);
   const tls = record.tls;
   let tlsText = "-";
   if (tls) {
@@ -18,30 +19,23 @@ export function summaryRow(record: ScanRecord): SummaryRow {
     const key = leaf ? ` ${leaf.key_type ?? "?"}${leaf.key_bits ? `-${leaf.key_bits}` : ""}` : "";
     tlsText = tls.error ? `failed: ${tls.error}${key ? ` (cert${key})` : ""}` : `${tls.version ?? "?"}${key}`;
   }
-  const advertised = record.smtp?.ehlo?.some((l) => /^STARTTLS\b/i.test(l));
+  const offered = upgradeOfferedBy(record);
   return {
     endpoint: record.ip.includes(":") ? `[${record.ip}]:${record.port}` : `${record.ip}:${record.port}`,
     status: record.status,
     // Until identification lands, the software column shows what the server says of itself.
     software: record.status === "ok" || record.status === "rejected" ? firstLine : (record.error ?? ""),
-    starttls: tls?.implicit ? "implicit" : tls ? "used" : advertised ? "offered" : record.smtp ? "no" : "-",
+    starttls: tls?.implicit
+      ? "implicit"
+      : tls
+        ? "used"
+        : offered
+          ? "offered"
+          : offered === false
+            ? "no"
+            : "-",
     tls: tlsText,
   };
-}
-
-/** What a server says of itself first: SMTP greeting, SSH identification, IMAP/POP3 greeting, HTTP Server. */
-function greetingOf(record: ScanRecord): string {
-  const smtp = record.smtp?.replies.greeting?.lines[0];
-  if (smtp !== undefined) return smtp;
-  if (record.ssh?.banner) {
-    const keys = record.ssh.host_keys.length;
-    return `${record.ssh.banner} (${keys} host key${keys === 1 ? "" : "s"})`;
-  }
-  return (
-    record.imap?.greeting ??
-    record.pop3?.greeting ??
-    (record.http ? `${record.http.server ?? ""} ${record.http.status_line ?? ""}`.trim() : "")
-  );
 }
 
 export function formatSummary(records: ScanRecord[]): string {
@@ -79,7 +73,7 @@ export function formatSummary(records: ScanRecord[]): string {
   const versions = tally(withTls.filter((r) => !r.tls?.error).map((r) => r.tls?.version ?? "?"));
   out.push(
     "TLS:",
-    `  STARTTLS offered        ${String(records.filter((r) => r.smtp?.ehlo?.some((l) => /^STARTTLS\b/i.test(l))).length).padStart(6)}`,
+    `  STARTTLS offered        ${String(records.filter((r) => upgradeOfferedBy(r)).length).padStart(6)}`,
     `  handshakes completed    ${String(withTls.filter((r) => !r.tls?.error).length).padStart(6)}`,
     `  handshakes failed       ${String(withTls.filter((r) => r.tls?.error).length).padStart(6)}`,
     ...versions.map(([v, n]) => `    ${v.padEnd(20)} ${String(n).padStart(8)}`),

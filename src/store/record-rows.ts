@@ -3,7 +3,8 @@
  * rows of its child tables. Values come in the column lists' order; booleans become 0/1 because
  * SQLite (and better-sqlite3's binding) has no boolean type.
  */
-import { PROTOCOL_COLUMNS, PROTOCOL_DESCRIPTIONS } from "../protocols/registry.js";
+import { announcedNameOf, greetingOf, upgradeOfferedBy } from "../protocols/record-view.js";
+import { PROTOCOL_COLUMNS } from "../protocols/registry.js";
 import type { ScanRecord } from "./schema.js";
 
 export type SqlValue = string | number | null;
@@ -34,9 +35,9 @@ export function recordRows(record: ScanRecord): RecordRows {
       record.error,
       record.started_at,
       record.duration_ms,
-      bannerOf(record),
-      ehloNameOf(record),
-      flag(starttlsOffered(record)),
+      greetingOf(record),
+      announcedNameOf(record),
+      flag(upgradeOfferedBy(record)),
       tls?.version ?? null,
       tls?.cipher ?? null,
       tls?.error ?? null,
@@ -85,39 +86,4 @@ export function recordRows(record: ScanRecord): RecordRows {
     ]),
     softwareAlternatives: (software?.alternatives ?? []).map((a) => [ip, port, a.product, a.probability]),
   };
-}
-
-/** The greeting the service sent first, from whichever protocol's part the record has. */
-function bannerOf(record: ScanRecord): string | null {
-  for (const description of PROTOCOL_DESCRIPTIONS) {
-    const greeting = description.greeting?.(record);
-    if (greeting != null) return greeting;
-  }
-  return null;
-}
-
-/** The name the server gave itself in the dialogue (an SMTP server's EHLO reply). */
-function ehloNameOf(record: ScanRecord): string | null {
-  for (const description of PROTOCOL_DESCRIPTIONS) {
-    const name = description.announcedName?.(record);
-    if (name != null) return name;
-  }
-  return null;
-}
-
-/**
- * Whether the server offered to upgrade to TLS: STARTTLS in the EHLO reply or IMAP CAPABILITY, STLS
- * in POP3 CAPA (each protocol's description says). Null when no such list was received (no EHLO
- * reply, no CAPABILITY, implicit TLS).
- */
-function starttlsOffered(record: ScanRecord): boolean | null {
-  // on implicit TLS the lists are read inside TLS, where no server offers an upgrade: not a "no"
-  if (record.tls?.implicit) return null;
-  let seen = false;
-  for (const description of PROTOCOL_DESCRIPTIONS) {
-    const offered = description.upgradeOffered?.(record);
-    if (offered === true) return true;
-    if (offered === false) seen = true;
-  }
-  return seen ? false : null;
 }

@@ -11,4 +11,8 @@ export const httpDescription: ProtocolDescription = {
     return server === undefined ? undefined : (/^([A-Za-z][\w.-]*?)(?:[/ ]|$)/.exec(server)?.[1] ?? null);
   },
   columns: [{ name: "http_server", type: "TEXT", value: (record) => record.http?.server ?? null }],
+  selfDescription: (record) =>
+    record.http ? `${record.http.server ?? ""} ${record.http.status_line ?? ""}`.trim() : null,
+  colour: "#E69F00",
+  pairColours: { smtp: "#D55E00", imap: "#999933", ssh: "#6F4E37" },
 };

@@ -21,4 +21,7 @@ export const imapDescription: ProtocolDescription = {
     starttls: null,
     capabilities_tls: null,
   }),
+  selfDescription: (record) => record.imap?.greeting ?? null,
+  colour: "#882255",
+  pairColours: { smtp: "#CC79A7", ssh: "#117733" },
 };

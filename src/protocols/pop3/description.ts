@@ -21,4 +21,7 @@ export const pop3Description: ProtocolDescription = {
     stls: null,
     capabilities_tls: null,
   }),
+  selfDescription: (record) => record.pop3?.greeting ?? null,
+  colour: "#332288",
+  pairColours: { smtp: "#56B4E9", imap: "#AA4499" },
 };

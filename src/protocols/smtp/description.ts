@@ -67,4 +67,6 @@ export const smtpDescription: ProtocolDescription = {
     starttls: example.starttls ? replyOf([example.starttls]) : null,
     quit: example.quit ? replyOf([example.quit]) : null,
   }),
+  selfDescription: (record) => record.smtp?.replies.greeting?.lines[0] ?? null,
+  colour: "#0072B2",
 };

@@ -13,4 +13,11 @@ export const sshDescription: ProtocolDescription = {
   },
   columns: [{ name: "ssh_banner", type: "TEXT", value: (record) => record.ssh?.banner ?? null }],
   examplePart: (example) => ({ banner: example.banner, kex: null, host_keys: [], errors: [] }),
+  selfDescription: (record) => {
+    if (!record.ssh?.banner) return null;
+    const keys = record.ssh.host_keys.length;
+    return `${record.ssh.banner} (${keys} host key${keys === 1 ? "" : "s"})`;
+  },
+  colour: "#009E73",
+  pairColours: { smtp: "#000000" },
 };
