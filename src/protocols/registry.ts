@@ -43,3 +43,6 @@ export const PROTOCOL_DESCRIPTIONS: readonly ProtocolDescription[] = [
 
 /** The columns protocols add to the run database's `records` table, in the registry's order. */
 export const PROTOCOL_COLUMNS = PROTOCOL_DESCRIPTIONS.flatMap((d) => d.columns ?? []);
+
+/** The child tables protocols add to the run database, in the registry's order. */
+export const PROTOCOL_TABLES = PROTOCOL_DESCRIPTIONS.flatMap((d) => d.tables ?? []);

@@ -122,6 +122,20 @@ export interface ExampleDialogue {
 }
 
 /**
+ * A child table a protocol adds to the run database, one row per item of a record's part (SSH's
+ * host keys, say). Its rows start with record_id, ip and port, as every child table's do.
+ */
+export interface RecordTable {
+  name: string;
+  /** the columns after record_id, ip and port: name and SQL type with constraints */
+  columns: ReadonlyArray<readonly [name: string, type: string]>;
+  /** columns worth an index beside record_id's */
+  indexed?: readonly string[];
+  /** the rows of one record, each in the order of `columns` */
+  rows(record: ScanRecord): Array<Array<string | number | null>>;
+}
+
+/**
  * What a protocol family tells the rest of the house about its records, so that identification
  * (src/fingerprint) and the tables (src/store) read every protocol without naming one. smtp and
  * smtps share one description, as they share one record part.
@@ -153,6 +167,8 @@ export interface ProtocolDescription {
   examplePart?(example: ExampleDialogue): unknown;
   /** columns of its own in the `records` table */
   readonly columns?: readonly RecordColumn[];
+  /** child tables of its own in the run database (docs/sqlite.md) */
+  readonly tables?: readonly RecordTable[];
 }
 
 export interface Protocol {

@@ -4,7 +4,7 @@
  * SQLite (and better-sqlite3's binding) has no boolean type.
  */
 import { announcedNameOf, greetingOf, upgradeOfferedBy } from "../protocols/record-view.js";
-import { PROTOCOL_COLUMNS } from "../protocols/registry.js";
+import { PROTOCOL_COLUMNS, PROTOCOL_TABLES } from "../protocols/registry.js";
 import type { ScanRecord } from "./schema.js";
 
 export type SqlValue = string | number | null;
@@ -13,7 +13,8 @@ export interface RecordRows {
   record: SqlValue[];
   /** without record_id: the caller prepends it once the record's id is known */
   certificates: SqlValue[][];
-  sshHostKeys: SqlValue[][];
+  /** each protocol table's rows (registry PROTOCOL_TABLES, in that order) */
+  protocolTables: SqlValue[][][];
   softwareAlternatives: SqlValue[][];
 }
 
@@ -75,15 +76,7 @@ export function recordRows(record: ScanRecord): RecordRows {
       c.key_type,
       c.key_bits,
     ]),
-    sshHostKeys: (record.ssh?.host_keys ?? []).map((k) => [
-      ip,
-      port,
-      k.type,
-      k.algorithm,
-      k.bits,
-      k.fingerprint_sha256,
-      k.spki_sha256,
-    ]),
+    protocolTables: PROTOCOL_TABLES.map((table) => table.rows(record).map((row) => [ip, port, ...row])),
     softwareAlternatives: (software?.alternatives ?? []).map((a) => [ip, port, a.product, a.probability]),
   };
 }

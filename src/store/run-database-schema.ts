@@ -3,12 +3,12 @@
  * bump DATABASE_VERSION when a column changes meaning). Column lists are data so that the CREATE
  * TABLE and the INSERT for a table can never disagree about order.
  *
- * Child tables (certificates, ssh_host_keys, software_alternatives) repeat ip and port, so the
+ * Child tables (certificates, a protocol's own such as ssh_host_keys, software_alternatives) repeat ip and port, so the
  * obvious joins work, and also carry `record_id` (records.id), which stays exact when an input
  * holds two records for one (ip, port).
  */
 
-import { PROTOCOL_COLUMNS } from "../protocols/registry.js";
+import { PROTOCOL_COLUMNS, PROTOCOL_TABLES } from "../protocols/registry.js";
 
 export const DATABASE_VERSION = 1;
 
@@ -68,16 +68,17 @@ export const CERTIFICATE_COLUMNS: ColumnList = [
   ["key_bits", "INTEGER"],
 ];
 
-export const SSH_HOST_KEY_COLUMNS: ColumnList = [
-  ["record_id", "INTEGER NOT NULL REFERENCES records(id)"],
-  ["ip", "TEXT NOT NULL"],
-  ["port", "INTEGER NOT NULL"],
-  ["type", "TEXT NOT NULL"],
-  ["algorithm", "TEXT NOT NULL"],
-  ["bits", "INTEGER"],
-  ["fingerprint_sha256", "TEXT NOT NULL"],
-  ["spki_sha256", "TEXT"],
-];
+/** each protocol's child tables (its description in the registry: ssh_host_keys, …) */
+export const PROTOCOL_TABLE_COLUMNS: ReadonlyArray<readonly [name: string, columns: ColumnList]> =
+  PROTOCOL_TABLES.map((table) => [
+    table.name,
+    [
+      ["record_id", "INTEGER NOT NULL REFERENCES records(id)"],
+      ["ip", "TEXT NOT NULL"],
+      ["port", "INTEGER NOT NULL"],
+      ...table.columns,
+    ],
+  ]);
 
 export const SOFTWARE_ALTERNATIVE_COLUMNS: ColumnList = [
   ["record_id", "INTEGER NOT NULL REFERENCES records(id)"],
@@ -147,7 +148,7 @@ export const META_COLUMNS: ColumnList = [
 export const FIXED_TABLES: ReadonlyArray<readonly [name: string, columns: ColumnList]> = [
   ["meta", META_COLUMNS],
   ["certificates", CERTIFICATE_COLUMNS],
-  ["ssh_host_keys", SSH_HOST_KEY_COLUMNS],
+  ...PROTOCOL_TABLE_COLUMNS,
   ["software_alternatives", SOFTWARE_ALTERNATIVE_COLUMNS],
   ["clusters", CLUSTER_COLUMNS],
   ["cluster_members", CLUSTER_MEMBER_COLUMNS],
@@ -168,8 +169,12 @@ export const INDEXES: readonly string[] = [
   "CREATE INDEX records_leaf_spki ON records (leaf_spki_sha256)",
   "CREATE INDEX certificates_record ON certificates (record_id)",
   "CREATE INDEX certificates_spki ON certificates (spki_sha256)",
-  "CREATE INDEX ssh_host_keys_record ON ssh_host_keys (record_id)",
-  "CREATE INDEX ssh_host_keys_spki ON ssh_host_keys (spki_sha256)",
+  ...PROTOCOL_TABLES.flatMap((table) => [
+    `CREATE INDEX ${table.name}_record ON ${table.name} (record_id)`,
+    ...(table.indexed ?? []).map(
+      (column) => `CREATE INDEX ${table.name}_${column.replace(/_sha256$/, "")} ON ${table.name} (${column})`,
+    ),
+  ]),
   "CREATE INDEX software_alternatives_record ON software_alternatives (record_id)",
   "CREATE INDEX cluster_members_cluster ON cluster_members (cluster_id)",
   "CREATE INDEX cluster_members_ip_port ON cluster_members (ip, port)",

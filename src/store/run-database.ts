@@ -30,9 +30,9 @@ import {
   INDEXES,
   insertSql,
   META_COLUMNS,
+  PROTOCOL_TABLE_COLUMNS,
   RECORD_COLUMNS,
   SOFTWARE_ALTERNATIVE_COLUMNS,
-  SSH_HOST_KEY_COLUMNS,
   TABLE_CATALOGUE_COLUMNS,
   TABLE_COLUMN_CATALOGUE_COLUMNS,
   TARGET_COLUMNS,
@@ -102,13 +102,15 @@ async function fill(db: Database.Database, writer: BatchWriter, inputs: RunDatab
 
   const insertRecord = writer.prepare("records", RECORD_COLUMNS);
   const insertCertificate = writer.prepare("certificates", CERTIFICATE_COLUMNS);
-  const insertSshKey = writer.prepare("ssh_host_keys", SSH_HOST_KEY_COLUMNS);
+  const insertProtocolRows = PROTOCOL_TABLE_COLUMNS.map(([name, columns]) => writer.prepare(name, columns));
   const insertAlternative = writer.prepare("software_alternatives", SOFTWARE_ALTERNATIVE_COLUMNS);
   for await (const record of inputs.records) {
     const rows = recordRows(record);
     const id = insertRecord(rows.record);
     for (const row of rows.certificates) insertCertificate([id, ...row]);
-    for (const row of rows.sshHostKeys) insertSshKey([id, ...row]);
+    rows.protocolTables.forEach((tableRows, t) => {
+      for (const row of tableRows) insertProtocolRows[t]?.([id, ...row]);
+    });
     for (const row of rows.softwareAlternatives) insertAlternative([id, ...row]);
   }
 

@@ -10,12 +10,7 @@ import { RECORD_PART_SCHEMAS } from "../protocols/parts.js";
 // Each protocol's part lives in its folder (src/protocols/<name>/schema.ts); re-exported here so
 // that a reader of records has one module to import from.
 export * from "../core/transcript.js";
-export * from "../protocols/http/schema.js";
-export * from "../protocols/imap/schema.js";
-export * from "../protocols/pop3/schema.js";
-export * from "../protocols/smtp/schema.js";
-export * from "../protocols/ssh/schema.js";
-export * from "../protocols/tls/schema.js";
+export * from "../protocols/parts.js";
 
 export const SCHEMA_VERSION = 1;
 

@@ -20,4 +20,25 @@ export const sshDescription: ProtocolDescription = {
   },
   colour: "#009E73",
   pairColours: { smtp: "#000000" },
+  tables: [
+    {
+      name: "ssh_host_keys",
+      columns: [
+        ["type", "TEXT NOT NULL"],
+        ["algorithm", "TEXT NOT NULL"],
+        ["bits", "INTEGER"],
+        ["fingerprint_sha256", "TEXT NOT NULL"],
+        ["spki_sha256", "TEXT"],
+      ],
+      indexed: ["spki_sha256"],
+      rows: (record) =>
+        (record.ssh?.host_keys ?? []).map((k) => [
+          k.type,
+          k.algorithm,
+          k.bits,
+          k.fingerprint_sha256,
+          k.spki_sha256,
+        ]),
+    },
+  ],
 };
