@@ -8,18 +8,17 @@ import { join, relative } from "node:path";
 import { isMap, isSeq, LineCounter, parseDocument } from "yaml";
 import { z } from "zod";
 import { repoRoot } from "../core/paths.js";
-import { protocolNames } from "../protocols/registry.js";
+import { PROTOCOL_DESCRIPTIONS, protocolNames } from "../protocols/registry.js";
 
+/** A product's kind: a mail server's, or the kind of a protocol's own servers (the registry's). */
 export const KINDS = [
   "open-source-mta",
   "commercial-server",
   "hosted-service",
   "gateway",
   "library",
-  "ssh-server",
-  "imap-pop3-server",
-  "http-server",
-] as const;
+  ...new Set(PROTOCOL_DESCRIPTIONS.flatMap((d) => (d.productKind ? [d.productKind] : []))),
+] as [string, ...string[]];
 
 /** A rule file's `protocols`: any name of the registry (smtp, smtps, ssh, …). */
 export const RULE_PROTOCOLS = protocolNames() as [string, ...string[]];

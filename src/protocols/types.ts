@@ -143,6 +143,8 @@ export interface RecordTable {
 export interface ProtocolDescription {
   /** the record part the family's sessions fill */
   readonly part: RecordPartName;
+  /** the `kind` a rule file gives a product that is only this family's server (docs/rules.md) */
+  readonly productKind?: string;
   /** the named strings rules match against (the table in docs/rules.md), from the record */
   features(record: RecordView, set: FeatureSetter): void;
   /** the features that are the greeting: what a banner-stripped server would not show */

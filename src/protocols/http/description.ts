@@ -3,6 +3,7 @@ import type { ProtocolDescription } from "../types.js";
 
 export const httpDescription: ProtocolDescription = {
   part: "http",
+  productKind: "http-server",
   features: (record, set) => set("http.server", record.http?.server),
   greetingFeatures: ["http.server"],
   hintFeature: "http.server",

@@ -5,6 +5,7 @@ import type { ProtocolDescription } from "../types.js";
 
 export const imapDescription: ProtocolDescription = {
   part: "imap",
+  productKind: "imap-pop3-server",
   features: (record, set) => set("imap.greeting", record.imap?.greeting),
   greetingFeatures: ["imap.greeting"],
   hintFeature: "imap.greeting",

@@ -5,6 +5,7 @@ import type { ProtocolDescription } from "../types.js";
 
 export const pop3Description: ProtocolDescription = {
   part: "pop3",
+  productKind: "imap-pop3-server",
   features: (record, set) => set("pop3.greeting", record.pop3?.greeting),
   greetingFeatures: ["pop3.greeting"],
   hintFeature: "pop3.greeting",

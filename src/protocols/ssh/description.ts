@@ -4,6 +4,7 @@ import type { ProtocolDescription } from "../types.js";
 
 export const sshDescription: ProtocolDescription = {
   part: "ssh",
+  productKind: "ssh-server",
   features: (record, set) => set("ssh.banner", record.ssh?.banner),
   greetingFeatures: ["ssh.banner"],
   hintFeature: "ssh.banner",
