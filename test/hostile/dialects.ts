@@ -8,6 +8,8 @@
  * twin with `implicitTls`. Only the server side lives here: what the scanner must make of it is
  * in every-protocol.test.ts.
  */
+import { expect } from "vitest";
+import type { ScanRecord } from "../../src/store/schema.js";
 import { kexinitPacket, SAMPLE_LISTS } from "../support/ssh-packets.js";
 
 export type ProtocolName = "smtp" | "smtps" | "imap" | "imaps" | "pop3" | "pop3s" | "http" | "https" | "ssh";
@@ -58,6 +60,8 @@ export interface Dialect {
   readonly hugeLine: { onRequest: boolean; prefix: string };
   /** the command that upgrades to TLS and the server's yes to it; null: no STARTTLS in the protocol */
   readonly startTls: { verb: string; ok: (request: string) => string } | null;
+  /** what a polite session's record must hold, for a protocol the suite has no case of its own for */
+  readonly politeRecord?: (record: ScanRecord, implicitTls: boolean) => void;
 }
 
 const HOST = "hostile.test";

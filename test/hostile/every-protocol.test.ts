@@ -90,6 +90,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { STATUSES, type Status } from "../../src/core/status.js";
+import { greetingOf } from "../../src/protocols/record-view.js";
 import { protocolNames } from "../../src/protocols/registry.js";
 import { type ScanRecord, ScanRecordSchema } from "../../src/store/schema.js";
 import { startDnsServer, type TestDnsServer } from "../support/dns-server.js";
@@ -220,6 +221,8 @@ function politeRecord(record: ScanRecord, protocol: ProtocolName): void {
     expect(record.tls?.implicit).toBe(implicit);
     expect(record.tls?.chain[0]?.subject).toContain("hostile.test");
   }
+  // a protocol the cases below do not know: its dialect says what a polite record holds
+  DIALECTS[protocol].politeRecord?.(record, implicit);
   switch (protocol) {
     case "smtp":
     case "smtps":
@@ -252,6 +255,7 @@ function politeRecord(record: ScanRecord, protocol: ProtocolName): void {
 
 /** Nothing arrived: no protocol part has a greeting in it. */
 function noProtocolPart(record: ScanRecord): void {
+  expect(greetingOf(record)).toBeNull();
   expect(record.smtp?.banner ?? null).toBeNull();
   expect(record.imap?.greeting ?? null).toBeNull();
   expect(record.pop3?.greeting ?? null).toBeNull();
