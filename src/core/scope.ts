@@ -49,9 +49,3 @@ export class Scope {
     return this.cidrs.map((c) => c.text).join(",");
   }
 }
-
-/** The special-purpose range an address is in, if any (used by target generation for counts). */
-export function specialRangeOf(ip: string): string | undefined {
-  const address = parseIp(ip);
-  return SPECIAL.find((r) => cidrContains(r.cidr, address))?.cidr.text;
-}

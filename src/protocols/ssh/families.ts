@@ -56,7 +56,3 @@ export function offeredFamilies(serverHostKeyAlgorithms: readonly string[]): Off
 export function negotiate<T extends string>(client: readonly T[], server: readonly string[]): T | undefined {
   return client.find((a) => server.includes(a));
 }
-
-export function familyOf(algorithm: string): KeyFamily | undefined {
-  return KEY_FAMILIES.find((f) => (f.algorithms as readonly string[]).includes(algorithm));
-}
