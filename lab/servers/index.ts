@@ -12,6 +12,7 @@ import { nginxServer } from "./nginx.js";
 import { opensmtpdServers } from "./opensmtpd.js";
 import { opensshServers } from "./openssh.js";
 import { postfixServers } from "./postfix.js";
+import { proftpdServer } from "./proftpd-ftp.js";
 import { proftpdSftpServer } from "./proftpd-sftp.js";
 import { pythonSmtpdServer } from "./python-smtpd.js";
 import { qpsmtpdServer } from "./qpsmtpd.js";
@@ -45,6 +46,7 @@ export const allServers: LabServer[] = [
   asyncsshServer,
   paramikoServer,
   proftpdSftpServer,
+  proftpdServer,
 ];
 
 const names = allServers.map((s) => s.name);

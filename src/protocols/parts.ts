@@ -7,6 +7,7 @@
  * loading any session code (the sessions import the schema's types; the registry imports the
  * sessions). Adding a protocol adds its lines here (import, re-export, entry) and its entry in registry.ts.
  */
+import { FtpSchema } from "./ftp/schema.js";
 import { HttpSchema } from "./http/schema.js";
 import { ImapSchema } from "./imap/schema.js";
 import { Pop3Schema } from "./pop3/schema.js";
@@ -14,6 +15,7 @@ import { SmtpSchema } from "./smtp/schema.js";
 import { SshSchema } from "./ssh/schema.js";
 import { TlsSchema } from "./tls/schema.js";
 
+export * from "./ftp/schema.js";
 export * from "./http/schema.js";
 export * from "./imap/schema.js";
 export * from "./pop3/schema.js";
@@ -28,4 +30,5 @@ export const RECORD_PART_SCHEMAS = {
   imap: ImapSchema,
   pop3: Pop3Schema,
   http: HttpSchema,
+  ftp: FtpSchema,
 } as const;

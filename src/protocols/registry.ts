@@ -2,6 +2,7 @@
  * Every protocol smtpsurvey speaks, and which one a port gets by default. Adding a protocol is
  * adding its module here: the engine only ever looks protocols up by name.
  */
+import { ftp } from "./ftp/index.js";
 import { http, https } from "./http/index.js";
 import { imap, imaps } from "./imap/index.js";
 import { pop3, pop3s } from "./pop3/index.js";
@@ -10,7 +11,7 @@ import { ssh } from "./ssh/index.js";
 import type { Protocol, ProtocolDescription } from "./types.js";
 
 /** In this order the tables list protocols' own columns (ssh_banner before http_server). */
-const PROTOCOLS: readonly Protocol[] = [smtp, smtps, ssh, imap, imaps, pop3, pop3s, http, https];
+const PROTOCOLS: readonly Protocol[] = [smtp, smtps, ssh, imap, imaps, pop3, pop3s, http, https, ftp];
 
 const byName = new Map(PROTOCOLS.map((p) => [p.name, p]));
 

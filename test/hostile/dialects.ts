@@ -12,7 +12,17 @@ import { expect } from "vitest";
 import type { ScanRecord } from "../../src/store/schema.js";
 import { kexinitPacket, SAMPLE_LISTS } from "../support/ssh-packets.js";
 
-export type ProtocolName = "smtp" | "smtps" | "imap" | "imaps" | "pop3" | "pop3s" | "http" | "https" | "ssh";
+export type ProtocolName =
+  | "smtp"
+  | "smtps"
+  | "imap"
+  | "imaps"
+  | "pop3"
+  | "pop3s"
+  | "http"
+  | "https"
+  | "ssh"
+  | "ftp";
 
 export const PROTOCOL_NAMES: readonly ProtocolName[] = [
   "smtp",
@@ -24,6 +34,7 @@ export const PROTOCOL_NAMES: readonly ProtocolName[] = [
   "http",
   "https",
   "ssh",
+  "ftp",
 ];
 
 /** What the server does after an answer: nothing more, hang up, or upgrade to TLS (STARTTLS/STLS). */
@@ -189,6 +200,39 @@ const sshDialect = {
   startTls: null,
 } satisfies Dialect;
 
+/** FTP's control connection (RFC 959, FEAT from RFC 2389, AUTH TLS from RFC 4217). */
+const ftpDialect = {
+  protocol: "ftp",
+  implicitTls: false,
+  framing: "line",
+  greeting: `220 ${HOST} FTP hostile fixture ready\r\n`,
+  answer: (line, secure) => {
+    switch (verbOf(line)) {
+      case "FEAT":
+        return stay(`211-Features:\r\n ${secure ? "PBSZ" : "AUTH TLS"}\r\n UTF8\r\n211 End\r\n`);
+      case "SYST":
+        return stay("215 UNIX Type: L8\r\n");
+      case "AUTH":
+        return upgrade("234 AUTH TLS successful\r\n");
+      case "QUIT":
+        return end("221 Goodbye.\r\n");
+      default:
+        return stay("500 command not understood\r\n");
+    }
+  },
+  refusal: "421 Too many connections from your address\r\n",
+  // an SMTP greeting is a well-formed FTP reply; an SSH identification is not
+  foreign: "SSH-2.0-OpenSSH_9.6p1 Ubuntu-3ubuntu13.5\r\n",
+  endless: { onRequest: false, opening: "", line: `220-${HOST} this greeting goes on and on and on\r\n` },
+  hugeLine: { onRequest: false, prefix: "220 " },
+  startTls: { verb: "AUTH", ok: () => "234 AUTH TLS successful\r\n" },
+  politeRecord: (record) => {
+    expect(record.ftp?.greeting).toContain("hostile fixture ready");
+    expect(record.ftp?.features_tls).toContain("PBSZ");
+    expect(record.ftp?.syst).toBe("215 UNIX Type: L8");
+  },
+} satisfies Dialect;
+
 function implicit(plain: Dialect, protocol: ProtocolName): Dialect {
   return { ...plain, protocol, implicitTls: true, startTls: null };
 }
@@ -203,4 +247,5 @@ export const DIALECTS: Record<ProtocolName, Dialect> = {
   http: httpDialect,
   https: implicit(httpDialect, "https"),
   ssh: sshDialect,
+  ftp: ftpDialect,
 };
