@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { RECORD_PART_SCHEMAS } from "../protocols/parts.js";
 import { blankRecord, ScanRecordSchema } from "./schema.js";
 
 describe("blankRecord", () => {
@@ -29,7 +30,8 @@ describe("blankRecord", () => {
           "software",
         ].includes(key),
     );
-    expect(parts.sort()).toEqual(["http", "imap", "pop3", "smtp", "ssh", "tls"]);
+    expect(parts.sort()).toEqual(Object.keys(RECORD_PART_SCHEMAS).sort());
+    expect(parts).toEqual(expect.arrayContaining(["http", "imap", "pop3", "smtp", "ssh", "tls"]));
     for (const part of parts) expect(record[part as keyof typeof record]).toBeNull();
     expect(record).toMatchObject({ name: null, error: null, duration_ms: 0, transcript: [], software: null });
     expect("country" in record).toBe(false);
