@@ -91,7 +91,7 @@ export interface SessionContext {
   reverseName(): Promise<string | null>;
 }
 
-/** What a protocol session returns: the status and its part of the record. */
+/** What a protocol session returns: the status and the record parts it filled (its own; tls too, if it did TLS). */
 export interface SessionOutcome {
   status: Status;
   error: string | null;
