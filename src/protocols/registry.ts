@@ -1,6 +1,6 @@
 /**
  * Every protocol smtpsurvey speaks, and which one a port gets by default. Adding a protocol is
- * adding its module here (a new family also needs its record part in src/store/schema.ts): the
+ * adding its module here (a new family also lists its record part in parts.ts): the
  * engine only ever looks protocols up by name.
  */
 import { ftp } from "./ftp/index.js";
