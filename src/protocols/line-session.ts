@@ -4,8 +4,8 @@
  * lookup waits until the connection is gone, and happens only when a certificate came).
  */
 import type { Status } from "../core/status.js";
-import type { TlsRecord } from "../store/schema.js";
 import { classifyFailure, type Phase } from "./failure.js";
+import type { TlsRecord } from "./record.js";
 import { fillNames } from "./tls/names.js";
 import type { Channel, SessionContext, SessionOutcome } from "./types.js";
 

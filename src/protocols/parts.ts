@@ -1,6 +1,6 @@
 /**
  * The protocol parts of a record, each protocol's own zod schema under its record key: the one
- * list src/store/schema.ts builds a record from. smtp and smtps share `smtp`, imaps `imap`, and
+ * list record.ts builds a record from. smtp and smtps share `smtp`, imaps `imap`, and
  * so on; `tls` is any protocol's TLS handshake.
  *
  * A list of its own, apart from registry.ts, so that the record schema can be built without

@@ -4,7 +4,7 @@
  * descriptions in the registry, so that the tables (src/store) and the terminal summary
  * (src/report) read every protocol without naming one.
  */
-import type { ScanRecord } from "../store/schema.js";
+import type { ScanRecord } from "./record.js";
 import { PROTOCOL_DESCRIPTIONS } from "./registry.js";
 import type { ProtocolDescription } from "./types.js";
 

@@ -6,7 +6,7 @@
 
 import type { Duplex } from "node:stream";
 import type { Status } from "../core/status.js";
-import type { RecordPartName, ScanRecord, TranscriptEntry } from "../store/schema.js";
+import type { RecordPartName, ScanRecord, TranscriptEntry } from "./record.js";
 
 /** What one TLS handshake yielded; the chain is raw DER, leaf first. */
 export interface TlsHandshake {

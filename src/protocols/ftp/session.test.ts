@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ScriptChannel, scriptContext } from "../../../test/support/script-channel.js";
 import { extractFeatures } from "../../fingerprint/features.js";
-import { blankRecord } from "../../store/schema.js";
+import { blankRecord } from "../record.js";
 import { ftpDescription } from "./description.js";
 import { runFtpSession } from "./session.js";
 

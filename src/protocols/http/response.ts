@@ -6,8 +6,8 @@
 
 import { escapeBytes } from "../../core/escape.js";
 import { ChannelError } from "../../core/status.js";
-import type { HttpRecord } from "../../store/schema.js";
 import { ProtocolMismatch } from "../failure.js";
+import type { HttpRecord } from "../record.js";
 import type { Channel } from "../types.js";
 
 /** Header fields accepted in one head (real servers send a dozen or two). */

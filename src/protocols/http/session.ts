@@ -3,8 +3,9 @@
  * is data: a 404 or 500 is still an `ok` record. No server name is announced in HTTP, so
  * `tls.names` matches the certificate against the PTR name only.
  */
-import type { HttpRecord } from "../../store/schema.js";
+
 import { type DialogueResult, runLineSession, type SessionState } from "../line-session.js";
+import type { HttpRecord } from "../record.js";
 import { tlsRecord } from "../tls/record.js";
 import type { Channel, SessionContext, SessionOutcome } from "../types.js";
 import { headRequestLines } from "./request.js";

@@ -4,8 +4,9 @@
  * TLS, LOGOUT. Never LOGIN or AUTHENTICATE. On 993 TLS comes first and the same dialogue runs
  * inside it.
  */
-import type { ImapRecord } from "../../store/schema.js";
+
 import { type DialogueResult, runLineSession, type SessionState } from "../line-session.js";
+import type { ImapRecord } from "../record.js";
 import { tlsRecord } from "../tls/record.js";
 import { hostNameInGreeting } from "../tls/server-name.js";
 import type { Channel, SessionContext, SessionOutcome } from "../types.js";

@@ -3,8 +3,9 @@
  * forced), CAPA inside TLS, QUIT. Never USER, PASS, APOP or AUTH. On 995 TLS comes first and
  * the same dialogue runs inside it.
  */
-import type { Pop3Record } from "../../store/schema.js";
+
 import { type DialogueResult, runLineSession, type SessionState } from "../line-session.js";
+import type { Pop3Record } from "../record.js";
 import { tlsRecord } from "../tls/record.js";
 import { hostNameInGreeting } from "../tls/server-name.js";
 import type { Channel, SessionContext, SessionOutcome } from "../types.js";

@@ -5,7 +5,7 @@
  */
 import { hintOf } from "../../core/hint.js";
 import { mask } from "../../core/mask.js";
-import type { Reply, ScanRecord } from "../../store/schema.js";
+import type { Reply, ScanRecord } from "../record.js";
 import type { FeatureSetter, ProtocolDescription, RecordView } from "../types.js";
 import { replyOf } from "./reply-text.js";
 

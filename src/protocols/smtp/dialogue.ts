@@ -1,8 +1,8 @@
 /** The small steps every SMTP session is made of, and how a failure becomes a status. */
 
 import { ChannelError, type Status } from "../../core/status.js";
-import type { Reply } from "../../store/schema.js";
 import { channelFailureStatus, type Phase } from "../failure.js";
+import type { Reply } from "../record.js";
 import type { Channel } from "../types.js";
 import { NotSmtpError, readReply } from "./reply.js";
 

@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
 import { repoRoot } from "../../core/paths.js";
-import type { ProbeResult, Reply } from "../../store/schema.js";
+import type { ProbeResult, Reply } from "../record.js";
 import type { SessionContext } from "../types.js";
 import { classifyFailure, sendCommand, sendQuit } from "./dialogue.js";
 import { announcedName } from "./ehlo-name.js";

@@ -6,7 +6,7 @@
 
 import { escapeBytes } from "../../core/escape.js";
 import { ChannelError } from "../../core/status.js";
-import type { Reply } from "../../store/schema.js";
+import type { Reply } from "../record.js";
 import type { Channel } from "../types.js";
 
 export const MAX_REPLY_LINES = 200;

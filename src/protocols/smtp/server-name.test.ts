@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { SmtpRecord } from "../../store/schema.js";
+import type { SmtpRecord } from "../record.js";
 import { smtpServerName } from "./server-name.js";
 
 function smtp(ehlo: string[] | null, greeting: string | null): SmtpRecord {

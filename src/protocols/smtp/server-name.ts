@@ -3,7 +3,7 @@
  * reply's first line, else of the greeting. Taken as sent, even when it is no host name at all
  * (a stripped banner): then it simply does not match the certificate.
  */
-import type { SmtpRecord } from "../../store/schema.js";
+import type { SmtpRecord } from "../record.js";
 
 export function smtpServerName(smtp: SmtpRecord): string | null {
   const line = smtp.ehlo?.[0] ?? smtp.replies.greeting?.lines[0];

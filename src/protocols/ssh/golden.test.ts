@@ -8,8 +8,8 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { repoRoot } from "../../core/paths.js";
-import { type ScanRecord, ScanRecordSchema } from "../../store/schema.js";
 import { describeSshKey } from "../keys/ssh-key.js";
+import { type ScanRecord, ScanRecordSchema } from "../record.js";
 
 const dir = join(repoRoot(), "test", "fixtures", "lab", "ssh");
 const fixtures = new Map(

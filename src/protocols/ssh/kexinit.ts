@@ -6,8 +6,9 @@
  * first mismatch). The KEXINIT is the server's first binary packet and is never encrypted
  * (RFC 4253 §7.1), so a passive tap on the socket reads it whatever ssh2 then does with it.
  */
-import type { SshRecord } from "../../store/schema.js";
+
 import { SshReader, SshWireError } from "../keys/ssh-wire.js";
+import type { SshRecord } from "../record.js";
 
 export type KexLists = NonNullable<SshRecord["kex"]>;
 

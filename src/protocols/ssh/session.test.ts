@@ -21,8 +21,8 @@ import { Server, utils } from "ssh2";
 import { afterEach, describe, expect, it } from "vitest";
 import { scanEndpoints } from "../../../test/support/scan.js";
 import { kexinitPacket, SAMPLE_LISTS } from "../../../test/support/ssh-packets.js";
-import { type ScanRecord, ScanRecordSchema } from "../../store/schema.js";
 import { opensshFingerprint } from "../keys/ssh-key.js";
+import { type ScanRecord, ScanRecordSchema } from "../record.js";
 
 const SCOPE = ["127.77.201.0/24"];
 let nextIp = 1;

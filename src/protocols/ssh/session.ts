@@ -9,8 +9,8 @@
  * below that, and none of our servers' answers depend on going faster.
  */
 import type { ServerHostKeyAlgorithm } from "ssh2";
-import type { SshHostKey, SshRecord } from "../../store/schema.js";
 import { describeSshKey } from "../keys/ssh-key.js";
+import type { SshHostKey, SshRecord } from "../record.js";
 import type { SessionContext, SessionOutcome } from "../types.js";
 import { ALL_HOST_KEY_ALGORITHMS, type KeyFamily, negotiate, offeredFamilies } from "./families.js";
 import { type HandshakeResult, sshHandshake } from "./handshake.js";

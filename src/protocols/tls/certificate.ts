@@ -1,7 +1,7 @@
 /** A certificate as a record stores it, from its DER bytes, with node's X509Certificate. */
 import { createHash, type KeyObject, X509Certificate } from "node:crypto";
-import type { Certificate } from "../../store/schema.js";
 import { spkiSha256 } from "../keys/spki.js";
+import type { Certificate } from "../record.js";
 
 export function describeCertificate(der: Buffer): Certificate {
   const cert = new X509Certificate(der);

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import type { Certificate } from "../../store/schema.js";
+import type { Certificate } from "../record.js";
 import { describeCertificate } from "./certificate.js";
 import { certificateHostNames, fillNames, hostMatches, matchNames } from "./names.js";
 import { tlsRecord } from "./record.js";

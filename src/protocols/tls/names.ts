@@ -6,7 +6,7 @@
  * top-level label (`*.com`). Partial wildcards (`f*.example.com`) match nothing, as in browsers.
  */
 import { X509Certificate } from "node:crypto";
-import type { Certificate, NameMatch, TlsRecord } from "../../store/schema.js";
+import type { Certificate, NameMatch, TlsRecord } from "../record.js";
 import type { SessionContext } from "../types.js";
 
 /** The DNS names a certificate is for: SAN DNS entries, else the subject's CNs. */

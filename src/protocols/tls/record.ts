@@ -1,5 +1,5 @@
 /** The `tls` part of a record from one handshake. */
-import type { TlsRecord } from "../../store/schema.js";
+import type { TlsRecord } from "../record.js";
 import type { TlsHandshake } from "../types.js";
 import { describeCertificate } from "./certificate.js";
 

@@ -1,0 +1,114 @@
+/**
+ * The record schema, version 1: one JSON object per (ip, port). It lives beside the protocols
+ * because they fill it (each its part, listed in parts.ts); src/store re-exports it and owns the
+ * files and tables records go to. Documented field by field in
+ * docs/records.md; change both together and bump SCHEMA_VERSION when a field changes meaning.
+ */
+import { z } from "zod";
+import { STATUSES } from "../core/status.js";
+import { TranscriptEntrySchema } from "../core/transcript.js";
+import { RECORD_PART_SCHEMAS } from "./parts.js";
+
+// Each protocol's part lives in its folder (src/protocols/<name>/schema.ts); re-exported here so
+// that a reader of records has one module to import from.
+export * from "../core/transcript.js";
+export * from "./parts.js";
+
+export const SCHEMA_VERSION = 1;
+
+/** What src/fingerprint concluded about the software behind a record (docs/records.md, `software`). */
+export const SoftwareSchema = z.object({
+  /** the product's name as its rule file gives it, or "unknown" when nothing is convincing */
+  product: z.string(),
+  vendor: z.string().nullable(),
+  kind: z.string().nullable(),
+  version: z.string().nullable(),
+  version_range: z.string().nullable(),
+  /** the platform the evidence reveals ("Debian 12", "Ubuntu 22.04", "Windows"), when it does */
+  os: z.string().nullable().default(null),
+  /** the product word the greeting shows, if any ("FooMail"): kept even when the answer is unknown */
+  hint: z.string().nullable().default(null),
+  /** the calibrated probability that `product` is right (0–1) */
+  confidence: z.number(),
+  alternatives: z.array(z.object({ product: z.string(), probability: z.number() })),
+  /** the rules that fired for `product`: "file#id", the feature they read, their weight in nats */
+  evidence: z.array(z.object({ rule: z.string(), feature: z.string(), weight: z.number() })),
+});
+export type Software = z.infer<typeof SoftwareSchema>;
+
+/**
+ * The protocol parts of a record (src/protocols/parts.ts), each null unless a session filled it.
+ * A part absent from an older record reads as null.
+ */
+const nullablePart = <T extends z.ZodType>(schema: T) => schema.nullable().default(null);
+type RecordPartSchemas = typeof RECORD_PART_SCHEMAS;
+const RECORD_PARTS = Object.fromEntries(
+  Object.entries(RECORD_PART_SCHEMAS).map(([name, schema]) => [name, nullablePart(schema)]),
+) as { [K in keyof RecordPartSchemas]: z.ZodDefault<z.ZodNullable<RecordPartSchemas[K]>> };
+export type RecordPartName = keyof typeof RECORD_PARTS;
+
+export const ScanRecordSchema = z.object({
+  schema: z.literal(SCHEMA_VERSION),
+  ip: z.string(),
+  port: z.number().int().min(1).max(65535),
+  protocol: z.string(),
+  /** the host name the target was given as, when it was a name (or the MX host, for --domains) */
+  name: z.string().nullable(),
+  /** ISO 3166 country of the address, when --country or --mmdb told it */
+  country: z.string().optional(),
+  /** the autonomous system announcing the address, when --asn or --mmdb told it */
+  asn: z.number().int().optional(),
+  status: z.enum(STATUSES),
+  /** a human-readable detail for a failure status (errno, the reply, the cap that was hit) */
+  error: z.string().nullable(),
+  started_at: z.string(),
+  duration_ms: z.number(),
+  ...RECORD_PARTS,
+  transcript: z.array(TranscriptEntrySchema),
+  /** filled by `identify` / `grab --identify`; null when no identification was asked for */
+  software: SoftwareSchema.nullable().default(null),
+});
+export type ScanRecord = z.infer<typeof ScanRecordSchema>;
+
+/** Every protocol part null: what a record holds before (or without) a session. */
+const NO_PARTS = Object.fromEntries(Object.keys(RECORD_PARTS).map((key) => [key, null])) as {
+  [K in RecordPartName]: null;
+};
+
+/** What a blank record is made from: where it went, and what happened, if anything yet. */
+export interface RecordBase {
+  ip: string;
+  port: number;
+  protocol: string;
+  name?: string | null;
+  country?: string;
+  asn?: number;
+  status: ScanRecord["status"];
+  error?: string | null;
+  started_at: string;
+  duration_ms?: number;
+}
+
+/**
+ * A record with no protocol part, no transcript and no identification: the base of every
+ * record the engine writes, the whole of a failed one, and the start of every record a test or
+ * a benchmark builds. The one place that lists a record's parts is RECORD_PARTS above.
+ */
+export function blankRecord(base: RecordBase): ScanRecord {
+  return {
+    schema: SCHEMA_VERSION,
+    ip: base.ip,
+    port: base.port,
+    protocol: base.protocol,
+    name: base.name ?? null,
+    ...(base.country !== undefined ? { country: base.country } : {}),
+    ...(base.asn !== undefined ? { asn: base.asn } : {}),
+    status: base.status,
+    error: base.error ?? null,
+    started_at: base.started_at,
+    duration_ms: base.duration_ms ?? 0,
+    ...NO_PARTS,
+    transcript: [],
+    software: null,
+  };
+}
