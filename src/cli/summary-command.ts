@@ -1,6 +1,6 @@
 /** `smtpsurvey summary RECORDS.jsonl`: the terminal summary table of a grab. */
 import type { Command } from "commander";
-import { formatSummary } from "../report/summary-table.js";
+import { formatSummary } from "../report/endpoint-table.js";
 import { readRecords } from "../store/read-records.js";
 import type { ScanRecord } from "../store/schema.js";
 import { reportAndExit } from "./errors.js";

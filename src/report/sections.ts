@@ -10,13 +10,13 @@ import type { TallyResult } from "../analysis/tally-types.js";
 import type { ReportSection } from "./report-model.js";
 import { estimateSection } from "./sections/estimates.js";
 import { failureSection } from "./sections/failures.js";
+import { summarySection } from "./sections/headline-figures.js";
 import { marketShareSection } from "./sections/market-share.js";
 import { priorSection } from "./sections/priors.js";
-import { summarySection } from "./sections/summary.js";
 import { tlsSection } from "./sections/tls-posture.js";
 import { versionSection } from "./sections/versions.js";
 
-export { summaryFigures } from "./sections/summary.js";
+export { summaryFigures } from "./sections/headline-figures.js";
 
 export interface SectionOptions {
   /** products shown in the market-share charts (tables keep every row); default 15 */
