@@ -190,11 +190,8 @@ export function loadLabExamples(
   dir: string,
 ): Example[] {
   if (!existsSync(dir)) return [];
-  // the golden records of every protocol: test/fixtures/lab/*.json and test/fixtures/lab/ssh/*.json
-  const files = [
-    ...readdirSync(dir).filter((f) => f.endsWith(".json")),
-    ...(existsSync(join(dir, "ssh")) ? readdirSync(join(dir, "ssh")).map((f) => `ssh/${f}`) : []),
-  ].filter((f) => f.endsWith(".json"));
+  // the golden records of every protocol: test/fixtures/lab/*.json and any folder below (ssh/)
+  const files = (readdirSync(dir, { recursive: true }) as string[]).filter((f) => f.endsWith(".json"));
   return files.sort().flatMap((f) => {
     const record = ScanRecordSchema.parse(JSON.parse(readFileSync(join(dir, f), "utf8")));
     const label = truth(record.ip);

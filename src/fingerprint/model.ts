@@ -11,7 +11,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
-import { protocolFamily } from "../protocols/registry.js";
+import { DEFAULT_PROTOCOL, protocolFamily } from "../protocols/registry.js";
 import type { Software } from "../store/schema.js";
 import { type EvidenceLevel, evidenceLevel } from "./evidence.js";
 import type { Features } from "./features.js";
@@ -287,7 +287,7 @@ export class Model {
 
   /** P(rule fires | class), smoothed (through the rule's unit). */
   fireProbability(rule: CompiledRule, cls: string): number {
-    const pm = this.protocolModel(rule.key.split("/")[0] ?? "smtp");
+    const pm = this.protocolModel(rule.key.split("/")[0] ?? DEFAULT_PROTOCOL);
     const u = pm.unitOfRule.get(rule.key);
     const c = pm.classIndex.get(cls);
     if (u === undefined || c === undefined) return 0.5;

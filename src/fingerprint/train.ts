@@ -4,6 +4,8 @@
  * held-out folds of whole sources, so that held-out probabilities are calibrated (temperature
  * scaling: one parameter per level, so it cannot overfit the way isotonic regression would).
  */
+
+import { DEFAULT_PROTOCOL } from "../protocols/registry.js";
 import type { ScanRecord } from "../store/schema.js";
 import { Dataset, type TrainingExample } from "./dataset.js";
 import { EVIDENCE_LEVELS, type EvidenceLevel } from "./evidence.js";
@@ -97,7 +99,7 @@ export function heldOutScores(
   });
   const out: HeldOut[] = [];
   for (const members of folds.values()) {
-    const protocols = new Set(members.map((i) => data.protocolOf[i] ?? "smtp"));
+    const protocols = new Set(members.map((i) => data.protocolOf[i] ?? DEFAULT_PROTOCOL));
     const model = modelFromTables(
       files,
       new Map([...protocols].map((p) => [p, data.tableExcluding(p, members)])),
@@ -106,7 +108,7 @@ export function heldOutScores(
       priors,
     );
     for (const i of members) {
-      const protocol = data.protocolOf[i] ?? "smtp";
+      const protocol = data.protocolOf[i] ?? DEFAULT_PROTOCOL;
       const pm = model.protocolModel(protocol);
       for (const level of EVIDENCE_LEVELS) {
         if (RANK(level) > RANK(data.reach[i] ?? "probes")) continue;

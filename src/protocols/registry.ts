@@ -14,6 +14,9 @@ import type { Protocol, ProtocolDescription } from "./types.js";
 /** In this order the tables list protocols' own columns (ssh_banner before http_server). */
 const PROTOCOLS: readonly Protocol[] = [smtp, smtps, ssh, imap, imaps, pop3, pop3s, http, https, ftp];
 
+/** What a port no protocol claims gets, and what a record that names no protocol is read as: a mail survey's. */
+export const DEFAULT_PROTOCOL = "smtp";
+
 const byName = new Map(PROTOCOLS.map((p) => [p.name, p]));
 
 export function protocolNamed(name: string): Protocol | undefined {
@@ -35,7 +38,7 @@ export function protocolFamily(name: string): string {
 
 /** The default protocol for a port: the one that lists it, else SMTP. */
 export function protocolForPort(port: number): string {
-  return PROTOCOLS.find((p) => p.defaultPorts.includes(port))?.name ?? "smtp";
+  return PROTOCOLS.find((p) => p.defaultPorts.includes(port))?.name ?? DEFAULT_PROTOCOL;
 }
 
 /** One description per family, in the registry's order: what identification and the tables read. */
