@@ -2,14 +2,15 @@
 import { writeFileSync } from "node:fs";
 import type { Command } from "commander";
 import { openRecordOutput } from "../store/record-output.js";
+import { runGrab } from "../survey/grab-stage.js";
 import { type FailureFile, openFailureFile } from "../targets/mx-failures.js";
 import { planTargets } from "../targets/plan.js";
 import { reportAndExit, usageError } from "./errors.js";
 import { addExamples } from "./examples.js";
 import { addScanOptions, type ScanFlags, scanSettings } from "./grab-options.js";
-import { runGrab } from "./grab-run.js";
+import { grabProgress, stderrNotice } from "./progress.js";
 import { mxFailuresOption, outputOption } from "./shared-options.js";
-import { printStatusSummary } from "./summary.js";
+import { printStatusSummary } from "./status-counts.js";
 import { addTargetOptions, type TargetFlags, targetOptionsFrom } from "./target-options.js";
 
 interface GrabFlags extends TargetFlags, ScanFlags {
@@ -89,8 +90,8 @@ async function grab(targetArgs: string[], flags: GrabFlags): Promise<void> {
     controller,
     output,
     model: settings.model,
-    planned: planned !== null && planned <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(planned) : null,
-    quiet: Boolean(flags.quiet),
+    progress: grabProgress(planned, Boolean(flags.quiet)),
+    notice: stderrNotice,
   });
   output.close();
   await failures?.close();

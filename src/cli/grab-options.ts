@@ -2,11 +2,12 @@
 import type { Command } from "commander";
 import { Scope } from "../core/scope.js";
 import { PLANNER_DEFAULTS, probePlanner } from "../fingerprint/adaptive.js";
-import { loadModel, type Model } from "../fingerprint/model.js";
+import { loadModel } from "../fingerprint/model.js";
 import { protocolNames } from "../protocols/registry.js";
 import { loadProbes } from "../protocols/smtp/probes.js";
 import { ENGINE_DEFAULTS, type EngineOptions } from "../scan/engine.js";
-import { type PortSpec, parsePorts } from "../targets/ports.js";
+import type { ScanSettings } from "../survey/scan-settings.js";
+import { parsePorts } from "../targets/ports.js";
 import { ehloName } from "./ehlo-name.js";
 import { positiveInteger, seconds, usageError } from "./errors.js";
 import {
@@ -62,14 +63,6 @@ export function addScanOptions(command: Command): Command {
     )
     .option("--resume", "continue an interrupted run")
     .addOption(quietOption());
-}
-
-export interface ScanSettings {
-  scope: Scope;
-  ports: PortSpec[];
-  model: Model | null;
-  /** the engine's options for one run, cancelled through `signal` */
-  engine(signal: AbortSignal, resolvers: string[] | undefined): EngineOptions;
 }
 
 /** Checks the scan flags (InputError on any problem) before anything is written. */
@@ -135,3 +128,5 @@ function probeNames(list: string): string[] {
   }
   return names;
 }
+
+export type { ScanSettings };

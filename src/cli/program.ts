@@ -3,8 +3,8 @@
  * it; the vocabulary test walks it (one meaning per short flag, examples in every --help).
  */
 import { Command } from "commander";
+import { TOOL_VERSION } from "../core/version.js";
 import { addExamples } from "./examples.js";
-import { TOOL_VERSION } from "./version.js";
 
 // Sub-commands register themselves here, one module each under src/cli/.
 const registrations = [

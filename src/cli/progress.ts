@@ -73,3 +73,14 @@ export function createProgress(total: number | null, mode: "auto" | "quiet"): Pr
     },
   };
 }
+
+/** The progress of a grab that plans `planned` records (null or too many to count: no total). */
+export function grabProgress(planned: bigint | null, quiet: boolean): ProgressReporter {
+  const total = planned !== null && planned <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(planned) : null;
+  return createProgress(total, quiet ? "quiet" : "auto");
+}
+
+/** The grab's notices (interrupts) go to stderr as they are. */
+export const stderrNotice = (line: string): void => {
+  process.stderr.write(line);
+};

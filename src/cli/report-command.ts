@@ -11,8 +11,8 @@ import { buildReport } from "../report/build-report.js";
 import { readRunJson, runPaths, startStage } from "../store/run-dir.js";
 import { reportAndExit, usageError } from "./errors.js";
 import { addExamples } from "./examples.js";
-import { printRunSummary } from "./run-summary.js";
 import { quietOption } from "./shared-options.js";
+import { printRunSummary } from "./survey-closing-lines.js";
 
 export function register(program: Command): void {
   const command = program

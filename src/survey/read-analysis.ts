@@ -5,7 +5,7 @@ import type { TallyResult } from "../analysis/tally-types.js";
 import type { Cluster } from "../core/cluster-types.js";
 import type { RunPaths } from "../store/run-dir.js";
 
-export function loadAnalysis(paths: RunPaths): RunAnalysis {
+export function readAnalysis(paths: RunPaths): RunAnalysis {
   const clusters = readFileSync(paths.clusters, "utf8")
     .split("\n")
     .filter((line) => line.trim() !== "")

@@ -1,6 +1,7 @@
 /**
- * One grab: a target stream × ports through the engine into a record output, with progress,
- * identification, early warnings and signal handling. `grab` and `survey` both run it.
+ * The grab stage: a target stream × ports through the engine into a record output, with
+ * identification, early warnings and signal handling. `smtpsurvey grab` and the survey's grab
+ * stage both run it; how progress and notices are shown is the caller's (src/cli).
  */
 
 import type { Target } from "../core/target.js";
@@ -11,7 +12,6 @@ import { type EngineOptions, runScan, type ScanJob, type ScanStats } from "../sc
 import type { RecordOutput } from "../store/record-output.js";
 import type { ScanRecord } from "../store/schema.js";
 import type { PortSpec } from "../targets/ports.js";
-import { createProgress } from "./progress.js";
 
 export interface GrabRun {
   targets: AsyncIterable<Target>;
@@ -20,16 +20,23 @@ export interface GrabRun {
   controller: AbortController;
   output: RecordOutput;
   model: Model | null;
-  /** how many records the run will write at most, when known (for the progress bar) */
-  planned: number | null;
-  quiet: boolean;
+  /** counts every record as it is written; stopped when the grab ends */
+  progress: GrabProgress;
+  /** a line for the person running the grab (the interrupt messages) */
+  notice: (line: string) => void;
   /** sees every record after it is written (early warnings) */
   onRecord?: (record: ScanRecord) => void;
 }
 
+/** What the grab tells about its progress (the CLI's progress bar). */
+export interface GrabProgress {
+  record(status: ScanRecord["status"]): void;
+  stop(): void;
+}
+
 export async function runGrab(run: GrabRun): Promise<ScanStats> {
-  const progress = createProgress(run.planned, run.quiet ? "quiet" : "auto");
-  const stopSignals = interruptOn(run.controller, run.output);
+  const progress = run.progress;
+  const stopSignals = interruptOn(run.controller, run.output, run.notice);
   try {
     const stats = await runScan(
       jobsFor(run.targets, run.ports, run.output),
@@ -76,15 +83,19 @@ async function* jobsFor(
  * SIGINT/SIGTERM: stop opening connections and let the sessions in flight end within their
  * timeouts; a second signal flushes what is finished and exits at once.
  */
-function interruptOn(controller: AbortController, output: RecordOutput): () => void {
+function interruptOn(
+  controller: AbortController,
+  output: RecordOutput,
+  notice: (line: string) => void,
+): () => void {
   const onSignal = (signal: NodeJS.Signals) => {
     if (!controller.signal.aborted) {
-      process.stderr.write(`\nsmtpsurvey: ${signal}: finishing the sessions in flight (again to stop now)\n`);
+      notice(`\nsmtpsurvey: ${signal}: finishing the sessions in flight (again to stop now)\n`);
       controller.abort();
       return;
     }
     output.flush();
-    process.stderr.write("smtpsurvey: stopped; run again with --resume to finish\n");
+    notice("smtpsurvey: stopped; run again with --resume to finish\n");
     process.exit(130);
   };
   process.on("SIGINT", onSignal);

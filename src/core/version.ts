@@ -4,7 +4,7 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { repoRoot } from "../core/paths.js";
+import { repoRoot } from "./paths.js";
 
 function readVersion(): string {
   const manifest: unknown = JSON.parse(readFileSync(join(repoRoot(), "package.json"), "utf8"));
