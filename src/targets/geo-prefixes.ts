@@ -115,6 +115,8 @@ export async function* countryRanges(
   files: GeoDataFiles = countryDataFiles(),
 ): AsyncGenerator<GeoRange> {
   const wanted = new Set(codes.map(normaliseCountry));
+  // nothing asked for: the data file (tens of MB) is not read at all
+  if (wanted.size === 0) return;
   const missing = await missingKeys(files, wanted);
   if (missing.length > 0) {
     throw new InputError(`unknown country code${missing.length > 1 ? "s" : ""} ${missing.join(", ")}`);
@@ -131,6 +133,7 @@ export async function* asnRanges(
     if (!Number.isInteger(asn) || asn < 0 || asn > 0xffffffff) throw new InputError(`not an ASN: ${asn}`);
   }
   const wanted = new Set(asns.map(String));
+  if (wanted.size === 0) return;
   const missing = await missingKeys(files, wanted);
   if (missing.length > 0)
     throw new InputError(`unknown ASN${missing.length > 1 ? "s" : ""} ${missing.join(", ")}`);
