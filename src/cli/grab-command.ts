@@ -80,13 +80,12 @@ async function grab(targetArgs: string[], flags: GrabFlags): Promise<void> {
   if (output.resumedCount > 0 && !flags.quiet) {
     process.stderr.write(`smtpsurvey: resuming: ${output.resumedCount} records already in ${flags.output}\n`);
   }
+  const resolvers = targetOptions.dns?.servers ? [...targetOptions.dns.servers] : undefined;
   const stats = await runGrab({
     targets: plan.stream(),
     ports: settings.ports,
-    engine: settings.engine(
-      controller.signal,
-      targetOptions.dns?.servers ? [...targetOptions.dns.servers] : undefined,
-    ),
+    engine: settings.engine(controller.signal, resolvers),
+    pool: { recipe: settings.recipe(resolvers), workers: settings.workers },
     controller,
     output,
     model: settings.model,

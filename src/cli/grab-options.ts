@@ -1,11 +1,13 @@
 /** The scan options `grab` and `survey` share, and the engine settings they make. */
+
+import { availableParallelism } from "node:os";
 import type { Command } from "commander";
 import { Scope } from "../core/scope.js";
-import { PLANNER_DEFAULTS, probePlanner } from "../fingerprint/adaptive.js";
 import { loadModel } from "../fingerprint/model.js";
 import { protocolNames } from "../protocols/registry.js";
 import { loadProbes } from "../protocols/smtp/probes.js";
-import { ENGINE_DEFAULTS, type EngineOptions } from "../scan/engine.js";
+import { ENGINE_DEFAULTS } from "../scan/engine.js";
+import { type EngineRecipe, engineOptions } from "../survey/engine-recipe.js";
 import type { ScanSettings } from "../survey/scan-settings.js";
 import { parsePorts } from "../targets/ports.js";
 import { ehloName } from "./ehlo-name.js";
@@ -37,6 +39,7 @@ export interface ScanFlags {
   probes: string;
   resume?: boolean;
   quiet?: boolean;
+  workers: string;
 }
 
 export function addScanOptions(command: Command): Command {
@@ -60,6 +63,11 @@ export function addScanOptions(command: Command): Command {
       "--probes <list>",
       "probe sessions to run after the main one (comma list, 'all' or 'none')",
       "none",
+    )
+    .option(
+      "-w, --workers <n>",
+      "engine threads on disjoint shares of the targets (an address belongs to one); -c and --rate are totals",
+      String(availableParallelism()),
     )
     .option("--resume", "continue an interrupted run")
     .addOption(quietOption());
@@ -87,33 +95,25 @@ export async function scanSettings(flags: ScanFlags, identify: boolean): Promise
     sessionTimeoutMs: seconds("--session-timeout", flags.sessionTimeout),
     replyTimeoutMs: seconds("-t/--timeout", flags.timeout),
   };
+  const workers = positiveInteger("-w/--workers", flags.workers);
   const ehlo = await ehloName(flags.ehlo);
   const model = identify ? loadModel() : null;
+  const recipe = (resolvers: string[] | undefined): EngineRecipe => ({
+    scope: flags.scope as string,
+    ...numbers,
+    ehloName: ehlo,
+    starttls: flags.starttls as EngineRecipe["starttls"],
+    probes,
+    identify,
+    ...(resolvers ? { resolvers } : {}),
+  });
   return {
     scope,
     ports,
     model,
-    engine: (signal, resolvers) => ({
-      ...ENGINE_DEFAULTS,
-      scope,
-      concurrency: numbers.concurrency,
-      rate: numbers.rate,
-      perIpConcurrency: numbers.perIpConcurrency,
-      perIpRate: numbers.perIpRate,
-      connectTimeoutMs: numbers.connectTimeoutMs,
-      sessionTimeoutMs: numbers.sessionTimeoutMs,
-      protocol: {
-        ehloName: ehlo,
-        starttls: flags.starttls as "auto" | "always" | "never",
-        replyTimeoutMs: numbers.replyTimeoutMs,
-        probes,
-        probePlanner: model
-          ? probePlanner(model, { ...PLANNER_DEFAULTS, probes: [...loadProbes().keys()] })
-          : undefined,
-      },
-      signal,
-      resolvers,
-    }),
+    workers,
+    recipe,
+    engine: (signal, resolvers) => engineOptions(recipe(resolvers), model, signal),
   };
 }
 

@@ -17,6 +17,11 @@ export interface TlsHandshake {
   error: string | null;
 }
 
+export interface ConnectOptions {
+  /** the session will call takeStream() */
+  stream?: boolean;
+}
+
 /** A connected stream to one (ip, port), with deadlines and byte caps enforced by the engine. */
 export interface Channel {
   readonly ip: string;
@@ -85,8 +90,12 @@ export interface SessionContext {
   readonly ip: string;
   readonly port: number;
   readonly options: ProtocolOptions;
-  /** Opens a new connection to the same (ip, port) through the engine (scope, rate, per-IP caps). */
-  connect(): Promise<ConnectResult>;
+  /**
+   * Opens a new connection to the same (ip, port) through the engine (scope, rate, per-IP caps).
+   * `stream: true` when the protocol will hand the stream to a library (takeStream); otherwise
+   * the engine reads the connection into one shared buffer, which costs no allocation per read.
+   */
+  connect(options?: ConnectOptions): Promise<ConnectResult>;
   /** The address's reverse DNS name (cached per address; null when there is none or on timeout). */
   reverseName(): Promise<string | null>;
 }

@@ -11,6 +11,7 @@ import { escapeBytes } from "../core/escape.js";
 import { ChannelError } from "../core/status.js";
 import type { Channel, TlsHandshake } from "../protocols/types.js";
 import type { TranscriptEntry } from "../store/schema.js";
+import type { ReadRoute } from "./connect.js";
 
 export interface ChannelLimits {
   /** longest line accepted, in bytes */
@@ -66,19 +67,24 @@ export class SocketChannel implements Channel {
     private readonly limits: ChannelLimits,
     private readonly clock: ChannelClock,
     private readonly onClose: () => void,
+    /** the plain socket's reads (onread) when it was opened for line reading; null: a stream */
+    private readonly route: ReadRoute | null = null,
   ) {
     this.socket = socket;
-    this.attach(socket);
+    this.attach(socket, route === null);
+    route?.attach((view) => this.handleData(view, false));
     // The whole-connection cap holds even when a library reads the stream itself (takeStream).
     this.sessionTimer = setTimeout(
       () => this.fail(new ChannelError("session-timeout", "the whole-session time cap was reached")),
-      Math.max(0, limits.sessionDeadline - performance.now()),
+      Math.max(0, Math.ceil(limits.sessionDeadline - performance.now())),
     );
   }
 
   private readonly sessionTimer: NodeJS.Timeout;
 
   takeStream(): Duplex {
+    if (this.route)
+      throw new Error("takeStream on a connection opened for line reading: connect({ stream: true })");
     this.detach(this.socket);
     if (this.pending.length > 0) {
       this.socket.unshift(this.pending);
@@ -111,7 +117,9 @@ export class SocketChannel implements Channel {
     if (this.failure) return Promise.reject(this.failure);
     if (this.ended) return Promise.reject(new ChannelError("closed", "connection closed by the server"));
     const sessionBound = deadline >= this.limits.sessionDeadline;
-    const wait = Math.max(0, Math.min(deadline, this.limits.sessionDeadline) - performance.now());
+    // whole milliseconds: Node keeps one timer list per distinct duration, and fractions made
+    // nearly every wait a list of its own
+    const wait = Math.max(0, Math.ceil(Math.min(deadline, this.limits.sessionDeadline) - performance.now()));
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.waiter = null;
@@ -142,6 +150,8 @@ export class SocketChannel implements Channel {
   startTls(deadline: number, servername?: string): Promise<TlsHandshake> {
     const plain = this.socket;
     this.detach(plain);
+    // TLS now reads the socket itself; nothing more comes through the route
+    this.route?.attach(ignoreBytes);
     if (this.pending.length > 0) {
       this.note(`discarded ${this.pending.length} bytes received before the TLS handshake`);
       this.pending = EMPTY;
@@ -176,7 +186,7 @@ export class SocketChannel implements Channel {
         } else {
           this.note(`TLS ${result.version} ${result.cipher}`);
           this.socket = secure;
-          this.attach(secure);
+          this.attach(secure, true);
         }
         resolve(result);
       };
@@ -201,8 +211,8 @@ export class SocketChannel implements Channel {
     this.onClose();
   }
 
-  private attach(socket: Socket): void {
-    socket.on("data", this.onData);
+  private attach(socket: Socket, dataEvents: boolean): void {
+    if (dataEvents) socket.on("data", this.onData);
     socket.on("end", this.onEnd);
     socket.on("close", this.onEnd);
     socket.on("error", this.onError);
@@ -215,13 +225,16 @@ export class SocketChannel implements Channel {
     socket.removeListener("error", this.onError);
   }
 
-  private handleData(chunk: Buffer): void {
+  /** `owned`: the chunk is ours to keep; otherwise a view into the shared read buffer, copied */
+  private handleData(chunk: Buffer, owned = true): void {
+    if (this.failure) return;
     this.received += chunk.length;
     if (this.received > this.limits.sessionBytes) {
       this.fail(new ChannelError("too-long", `the session sent more than ${this.limits.sessionBytes} bytes`));
       return;
     }
-    this.pending = this.pending.length === 0 ? chunk : Buffer.concat([this.pending, chunk]);
+    if (this.pending.length > 0) this.pending = Buffer.concat([this.pending, chunk]);
+    else this.pending = owned ? chunk : Buffer.from(chunk);
     // The unfinished line is whatever follows the last newline (a chunk can hold a short line
     // and the start of an endless one).
     if (this.pending.length - 1 - this.pending.lastIndexOf(0x0a) > this.limits.lineBytes) {
@@ -293,9 +306,12 @@ export class SocketChannel implements Channel {
     }
     const text = line[line.length - 1] === 0x0d ? line.subarray(0, line.length - 1) : line;
     this.transcript.push({ t: this.elapsed(), conn: this.conn, dir: "S", data: escapeBytes(text) });
-    return Buffer.from(text);
+    // a view, not a copy: pending's bytes are this channel's own
+    return text;
   }
 }
+
+function ignoreBytes(): void {}
 
 function stripEol(bytes: Buffer): Buffer {
   let end = bytes.length;

@@ -12,6 +12,7 @@ import { Pacer, Semaphore } from "../core/pacing.js";
 import type { Scope } from "../core/scope.js";
 import type { Status } from "../core/status.js";
 import type {
+  ConnectOptions,
   ConnectResult,
   Protocol,
   ProtocolOptions,
@@ -20,7 +21,7 @@ import type {
 } from "../protocols/types.js";
 import { blankRecord, type ScanRecord, type TranscriptEntry } from "../store/schema.js";
 import { SocketChannel } from "./channel.js";
-import { openTcp } from "./connect.js";
+import { openTcp, ReadRoute } from "./connect.js";
 import { PerIpLimiter } from "./limits.js";
 import { ReverseNames } from "./reverse-dns.js";
 
@@ -92,18 +93,27 @@ export async function runScan(
   const reverse = new ReverseNames(options.resolvers);
   const stats: ScanStats = { jobs: 0, byStatus: {}, peakInFlight: 0, interrupted: false };
   let inFlight = 0;
-  let sinkChain: Promise<void> = Promise.resolve();
+  let sinkChain: Promise<void> | null = null;
   let drained: (() => void) | null = null;
   let sinkError: unknown = null;
+  const failSink = (error: unknown) => {
+    sinkError ??= error;
+  };
 
   const emit = (record: ScanRecord) => {
     stats.byStatus[record.status] = (stats.byStatus[record.status] ?? 0) + 1;
-    // Records go to the sink one at a time, in completion order.
-    sinkChain = sinkChain
-      .then(() => sink(record))
-      .catch((error: unknown) => {
-        sinkError ??= error;
-      });
+    // Records go to the sink one at a time, in completion order: at once while the sink is
+    // synchronous (no promise per record), behind the last one once it has returned a promise.
+    if (sinkChain) {
+      sinkChain = sinkChain.then(() => sink(record)).catch(failSink);
+      return;
+    }
+    try {
+      const pending = sink(record);
+      if (pending) sinkChain = pending.catch(failSink);
+    } catch (error) {
+      failSink(error);
+    }
   };
 
   const finish = () => {
@@ -136,7 +146,11 @@ export async function runScan(
   }
   if (options.signal?.aborted) stats.interrupted = true;
   if (inFlight > 0) await new Promise<void>((resolve) => (drained = resolve));
-  await sinkChain;
+  while (sinkChain) {
+    const last = sinkChain;
+    await last;
+    if (sinkChain === last) sinkChain = null;
+  }
   if (sinkError) throw sinkError;
   return stats;
 }
@@ -159,9 +173,10 @@ async function runJob(
   const open: SocketChannel[] = [];
   let connections = 0;
 
-  const connectOnce = async (): Promise<ConnectResult> => {
+  const connectOnce = async (connectOptions?: ConnectOptions): Promise<ConnectResult> => {
     const conn = connections++;
-    const release = await perIp.enter(job.ip);
+    const entered = perIp.enter(job.ip);
+    const release = typeof entered === "function" ? entered : await entered;
     const delay = pacer.reserve(performance.now());
     if (delay > 0) await sleep(delay);
     transcript.push({
@@ -170,7 +185,8 @@ async function runJob(
       dir: "I",
       data: `connect ${job.ip}:${job.port}`,
     });
-    const tcp = await openTcp(job.ip, job.port, options.connectTimeoutMs);
+    const route = connectOptions?.stream ? undefined : new ReadRoute();
+    const tcp = await openTcp(job.ip, job.port, options.connectTimeoutMs, route);
     if (!tcp.ok) {
       release();
       transcript.push({
@@ -194,6 +210,7 @@ async function runJob(
       },
       { origin },
       release,
+      route ?? null,
     );
     open.push(channel);
     return { ok: true, channel };

@@ -1,6 +1,7 @@
 /**
  * Where records go: a JSON Lines file (with run state, so `--resume` works) or stdout.
- * Writes are batched: a batch is appended, fsync'd, then committed to the run state.
+ * A record is serialised once, when it is written; lines are batched: a batch is appended,
+ * fsync'd, then committed to the run state.
  */
 import {
   closeSync,
@@ -12,6 +13,8 @@ import {
   statSync,
   writeSync,
 } from "node:fs";
+import type { Status } from "../core/status.js";
+import { KeyFilter } from "./key-filter.js";
 import { RunState } from "./run-state.js";
 import type { ScanRecord } from "./schema.js";
 
@@ -21,10 +24,22 @@ export interface RecordOutput {
   /** claims (ip, port) for this run; false if it is already claimed or done */
   claim(ip: string, port: number): boolean;
   write(record: ScanRecord): void;
+  /**
+   * Records already serialised and encoded elsewhere (an engine worker): `lines` is their JSON
+   * Lines in UTF-8, each ending in a newline, in the order of `keys`.
+   */
+  writeEncoded(keys: readonly RecordKey[], lines: Uint8Array): void;
   /** records already in the output when the run started (resume) */
   readonly resumedCount: number;
   flush(): void;
   close(): void;
+}
+
+/** What the run state keeps of a record. */
+export interface RecordKey {
+  ip: string;
+  port: number;
+  status: Status;
 }
 
 export interface OutputOptions {
@@ -46,7 +61,13 @@ class FileOutput implements RecordOutput {
   private readonly fd: number;
   private readonly state: RunState;
   private readonly claimed = new Set<string>();
-  private batch: ScanRecord[] = [];
+  /** serialised records not yet written, each ending in a newline */
+  private text: string[] = [];
+  /** batches encoded elsewhere (writeEncoded) */
+  private encoded: Uint8Array[] = [];
+  private batchKeys: RecordKey[] = [];
+  /** every key committed to the run state: most lookups end here, without SQLite */
+  private readonly committed = new KeyFilter();
   private length: number;
   private timer: NodeJS.Timeout | null = null;
   readonly resumedCount: number;
@@ -72,22 +93,40 @@ class FileOutput implements RecordOutput {
       this.length = 0;
     }
     this.resumedCount = this.state.countDone();
+    if (this.resumedCount > 0)
+      for (const { ip, port } of this.state.doneKeys()) this.committed.add(`${ip}|${port}`);
   }
 
   has(ip: string, port: number): boolean {
-    return this.claimed.has(`${ip}|${port}`) || this.state.isDone(ip, port);
+    const key = `${ip}|${port}`;
+    return this.claimed.has(key) || this.isCommitted(key, ip, port);
   }
 
   claim(ip: string, port: number): boolean {
     const key = `${ip}|${port}`;
-    if (this.claimed.has(key) || this.state.isDone(ip, port)) return false;
+    if (this.claimed.has(key) || this.isCommitted(key, ip, port)) return false;
     this.claimed.add(key);
     return true;
   }
 
+  private isCommitted(key: string, ip: string, port: number): boolean {
+    return this.committed.mayHave(key) && this.state.isDone(ip, port);
+  }
+
   write(record: ScanRecord): void {
-    this.batch.push(record);
-    if (this.batch.length >= (this.options.batchRecords ?? 256)) this.flush();
+    this.text.push(`${JSON.stringify(record)}\n`);
+    this.batchKeys.push({ ip: record.ip, port: record.port, status: record.status });
+    this.batched();
+  }
+
+  writeEncoded(keys: readonly RecordKey[], lines: Uint8Array): void {
+    this.encoded.push(lines);
+    for (const key of keys) this.batchKeys.push(key);
+    this.batched();
+  }
+
+  private batched(): void {
+    if (this.batchKeys.length >= (this.options.batchRecords ?? 1024)) this.flush();
     else this.timer ??= setTimeout(() => this.flush(), this.options.batchMs ?? 500);
   }
 
@@ -96,21 +135,26 @@ class FileOutput implements RecordOutput {
       clearTimeout(this.timer);
       this.timer = null;
     }
-    if (this.batch.length === 0) return;
-    const text = this.batch.map((r) => `${JSON.stringify(r)}\n`).join("");
-    const bytes = Buffer.from(text, "utf8");
+    if (this.batchKeys.length === 0) return;
+    const bytes =
+      this.encoded.length === 0
+        ? Buffer.from(this.text.join(""), "utf8")
+        : Buffer.concat([Buffer.from(this.text.join(""), "utf8"), ...this.encoded]);
     let offset = 0;
     while (offset < bytes.length)
       offset += writeSync(this.fd, bytes, offset, bytes.length - offset, this.length + offset);
     fsyncSync(this.fd);
     this.length += bytes.length;
-    this.state.commit(
-      this.batch.map((r) => ({ ip: r.ip, port: r.port, status: r.status })),
-      this.length,
-    );
+    this.state.commit(this.batchKeys, this.length);
     // Claimed keys are now in the run state; the set only needs the ones still in flight.
-    for (const r of this.batch) this.claimed.delete(`${r.ip}|${r.port}`);
-    this.batch = [];
+    for (const k of this.batchKeys) {
+      const key = `${k.ip}|${k.port}`;
+      this.committed.add(key);
+      this.claimed.delete(key);
+    }
+    this.text = [];
+    this.encoded = [];
+    this.batchKeys = [];
   }
 
   close(): void {
@@ -138,6 +182,10 @@ class StdoutOutput implements RecordOutput {
 
   write(record: ScanRecord): void {
     process.stdout.write(`${JSON.stringify(record)}\n`);
+  }
+
+  writeEncoded(_keys: readonly RecordKey[], lines: Uint8Array): void {
+    process.stdout.write(lines);
   }
 
   flush(): void {}

@@ -61,6 +61,11 @@ export class RunState {
     this.setMetaStmt.run(key, value);
   }
 
+  /** every (ip, port) with a record, streamed (resume fills its key filter from it) */
+  *doneKeys(): Generator<{ ip: string; port: number }> {
+    yield* this.db.prepare("SELECT ip, port FROM done").iterate() as Iterable<{ ip: string; port: number }>;
+  }
+
   countDone(): number {
     return (this.db.prepare("SELECT count(*) AS n FROM done").get() as { n: number }).n;
   }

@@ -5,7 +5,7 @@
  * that port, in which case the targets (not the network) are silent and it goes on with a
  * warning. A run whose hit rate is still zero after M records gets one warning.
  */
-import type { ScanRecord } from "../store/schema.js";
+import type { RecordKey } from "../store/record-output.js";
 
 export interface EarlyWarningOptions {
   /** connections per port judged before deciding (0: never stop) */
@@ -28,7 +28,7 @@ export class EarlyWarnings {
 
   constructor(private readonly options: EarlyWarningOptions) {}
 
-  observe(record: ScanRecord): void {
+  observe(record: Pick<RecordKey, "port" | "status">): void {
     this.records += 1;
     if (record.status === "ok") this.hits += 1;
     const port = this.perPort.get(record.port) ?? { seen: 0, timeouts: 0, decided: false };

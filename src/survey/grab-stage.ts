@@ -9,14 +9,18 @@ import { identifyRecord } from "../fingerprint/identify.js";
 import type { Model } from "../fingerprint/model.js";
 import { protocolForPort, protocolNamed } from "../protocols/registry.js";
 import { type EngineOptions, runScan, type ScanJob, type ScanStats } from "../scan/engine.js";
-import type { RecordOutput } from "../store/record-output.js";
+import type { RecordKey, RecordOutput } from "../store/record-output.js";
 import type { ScanRecord } from "../store/schema.js";
 import type { PortSpec } from "../targets/ports.js";
+import type { EngineRecipe } from "./engine-recipe.js";
+import { runPooledScan } from "./worker-pool.js";
 
 export interface GrabRun {
   targets: AsyncIterable<Target>;
   ports: PortSpec[];
   engine: EngineOptions;
+  /** more than one worker: the engine runs in that many threads, built from the recipe */
+  pool?: { recipe: EngineRecipe; workers: number };
   controller: AbortController;
   output: RecordOutput;
   model: Model | null;
@@ -24,8 +28,8 @@ export interface GrabRun {
   progress: GrabProgress;
   /** a line for the person running the grab (the interrupt messages) */
   notice: (line: string) => void;
-  /** sees every record after it is written (early warnings) */
-  onRecord?: (record: ScanRecord) => void;
+  /** sees every record's key after it is written (early warnings) */
+  onRecord?: (record: RecordKey) => void;
 }
 
 /** What the grab tells about its progress (the CLI's progress bar). */
@@ -37,18 +41,25 @@ export interface GrabProgress {
 export async function runGrab(run: GrabRun): Promise<ScanStats> {
   const progress = run.progress;
   const stopSignals = interruptOn(run.controller, run.output, run.notice);
+  const jobs = jobsFor(run.targets, run.ports, run.output);
+  const written = (key: RecordKey) => {
+    progress.record(key.status);
+    run.onRecord?.(key);
+  };
   try {
-    const stats = await runScan(
-      jobsFor(run.targets, run.ports, run.output),
-      protocolNamed,
-      run.engine,
-      (record) => {
-        if (run.model) record.software = identifyRecord(run.model, record);
-        run.output.write(record);
-        progress.record(record.status);
-        run.onRecord?.(record);
-      },
-    );
+    const stats =
+      run.pool && run.pool.workers > 1
+        ? await runPooledScan(jobs, run.pool.recipe, run.pool.workers, run.controller.signal, {
+            records: (keys, lines) => {
+              run.output.writeEncoded(keys, lines);
+              for (const key of keys) written(key);
+            },
+          })
+        : await runScan(jobs, protocolNamed, run.engine, (record) => {
+            if (run.model) record.software = identifyRecord(run.model, record);
+            run.output.write(record);
+            written(record);
+          });
     progress.stop();
     return stats;
   } finally {

@@ -97,6 +97,7 @@ export async function runSurvey(options: SurveyOptions, io: SurveyIo): Promise<S
       targets: targetsFile.stream,
       ports: settings.ports,
       engine: settings.engine(controller.signal, resolvers),
+      pool: { recipe: settings.recipe(resolvers), workers: settings.workers },
       controller,
       output,
       model: settings.model,

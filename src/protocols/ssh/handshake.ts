@@ -85,7 +85,8 @@ export async function sshHandshake(
   ctx: SessionContext,
   hostKeyAlgorithms: readonly ServerHostKeyAlgorithm[],
 ): Promise<HandshakeResult> {
-  const connected = await ctx.connect();
+  // ssh2 reads the stream itself once the identification line is in
+  const connected = await ctx.connect({ stream: true });
   if (!connected.ok) return failed(connected.status, connected.error);
   const channel = connected.channel;
   try {
