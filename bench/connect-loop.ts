@@ -4,7 +4,7 @@
  * HELP first (`--mode dialogue`, the same commands as smtpsurvey's session without TLS), reads
  * the reply and closes.
  *
- *   node dist/bench/connect-loop.js --cidr 127.1.0.0/17 --port 25 --concurrency 10000 [--mode banner]
+ *   node dist/bench/connect-loop.js --cidr 127.1.0.0/17 --port 25 --concurrency 10000 [--mode banner] [--sessions N]
  *   node dist/bench/connect-loop.js --endpoints 127.77.1.1:25,127.77.1.2:25 --seconds 10 --concurrency 100
  *
  * With --cidr every address is visited once; with --endpoints they are visited round robin
@@ -27,8 +27,10 @@ const endpointList = args.get("endpoints");
 if (cidr) {
   const range = ipv4Range(cidr);
   const port = numberArg(args, "port");
+  // --sessions: only the first N addresses (the C client's --sessions does the same)
+  const count = Math.min(range.count, numberArg(args, "sessions", range.count));
   let index = 0;
-  next = () => (index < range.count ? { ip: range.at(index++), port } : undefined);
+  next = () => (index < count ? { ip: range.at(index++), port } : undefined);
 } else if (endpointList) {
   const endpoints = endpointList.split(",").map((text) => {
     const colon = text.lastIndexOf(":");

@@ -1,24 +1,31 @@
 /**
  * The loopback half of the benchmark. Runs INSIDE a private network namespace that has only
  * `lo` (run-bench.js starts it as `unshare --net node dist/bench/netns-run.js …`; the namespace
- * goes away with its last process). It brings `lo` up, starts the trivial banner server on
- * 0.0.0.0:25, which then answers on every 127.x address, and measures, on the same targets and
- * server, one after the other:
+ * goes away with its last process). It brings `lo` up, raises the namespace's own accept-queue
+ * cap (net.core.somaxconn, 4096 by default, dropped SYNs at 5,000 in flight), starts the C
+ * server (bench/c/smtp-server.c) on 0.0.0.0:25, which then answers on every 127.x address, and
+ * measures each tool on the same targets and server, one after the other, in these scenarios:
  *
- *   smtpsurvey grab (the CLI, output file and run state included)
- *   smtpsurvey's engine through runScan (no output file: the CLI's cost of writing, apart)
- *   the plain connect loop, banner + QUIT, at the same concurrency
- *   the plain connect loop with smtpsurvey's dialogue (banner, EHLO, HELP, QUIT)
- *   nmap -p 25 --script banner -n -Pn on a subset, scaled to per second
+ *   replies at once, 1,000 in flight        CPU-bound: what a session costs
+ *   every reply held 200 ms, 5,000 in flight the network slow: bounded by concurrency ÷ latency
+ *   replies held 200 ms–2 s, 10,000 in flight randomised per connection (the latency test)
+ *   5 % tarpits holding each reply 30 s, 10,000 in flight
+ *   1,000,000 targets streamed through one grab (memory)
  *
- * for each scenario (a banner delay: 1 s to hold ~10,000 sessions in flight, 0 for raw
- * throughput). Prints one JSON line (NetnsReport) on stdout; progress on stderr.
+ * The first two are the issue's table: 20,000 sessions each, smtpsurvey grab against the C
+ * client (bench/c/smtp-client.c: banner, EHLO, QUIT; its `help` mode adds HELP as the grab
+ * does). Sessions/s is measured over the scan window (first connect to last session end; from
+ * the records for the grab, the loop's own clock for the clients), so start-up (node, modules,
+ * worker threads) is reported apart and not folded into the rate; the wall-clock rate is given
+ * too. Prints one JSON line (NetnsReport) on stdout; progress on stderr.
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createReadStream, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
+import { buildC } from "./c-build.js";
 import {
   bestOf,
   ipv4Range,
@@ -30,20 +37,31 @@ import {
   timed,
 } from "./common.js";
 
+export interface ScenarioFigure extends RunFigure {
+  /** first connect to last session end */
+  windowSeconds: number;
+  /** sessions ÷ wall time of the whole process */
+  wallPerSecond: number;
+  /** the grab's records: mean session duration, ms */
+  meanSessionMs?: number;
+  /** the grab's records: when the last `ok` session ended, s after the first connect */
+  lastOkSeconds?: number;
+}
+
 export interface Scenario {
+  key: string;
   name: string;
-  delayMs: number;
-  cidr: string;
+  server: string[];
+  sessions: number;
   concurrency: number;
-  nmapCidr: string;
-  runs: RunFigure[];
+  runs: ScenarioFigure[];
 }
 
 export interface NetnsReport {
   kernel: string;
   repeat: number;
-  serverWorkers: number;
   nofile: string;
+  workers: string;
   scenarios: Scenario[];
 }
 
@@ -52,27 +70,116 @@ const dist = (file: string) => join(repo, "dist", "bench", file);
 const log = (text: string) => process.stderr.write(`[bench netns] ${text}\n`);
 
 const args = parseArgs(process.argv.slice(2));
-const cidr = args.get("cidr") ?? "127.1.0.0/17";
-const concurrency = numberArg(args, "concurrency", 10_000);
-const delays = (args.get("delays") ?? "1000,0").split(",").map(Number);
-const nmapCidrs = (args.get("nmap") ?? "127.1.0.0/24,127.1.0.0/20").split(",");
-const workers = numberArg(args, "workers", 1);
-const limitMs = numberArg(args, "limit-seconds", 300) * 1000;
+const sessions = numberArg(args, "sessions", 20_000);
 const repeat = Math.max(1, Math.floor(numberArg(args, "repeat", 3)));
+const only = args.get("only")?.split(",");
+const workers = args.get("workers") ?? "";
+const limitMs = numberArg(args, "limit-seconds", 600) * 1000;
+const CIDR = "127.1.0.0/17";
 
 checkPrivateNamespace();
 execFileSync("ip", ["link", "set", "lo", "up"]);
+execFileSync("sysctl", ["-qw", "net.core.somaxconn=65535"]);
 const nofile = execFileSync("sh", ["-c", "ulimit -Sn; ulimit -Hn"], { encoding: "utf8" }).split("\n");
-if (Number(nofile[0]) < concurrency + 1000) {
-  log(`warning: ulimit -n is ${nofile[0]}, short of ${concurrency} sessions plus the process's own files`);
-}
-const range = ipv4Range(cidr);
+const serverBinary = buildC(repo, "smtp-server");
+const clientBinary = buildC(repo, "smtp-client");
+if (!serverBinary) throw new Error("the C server cannot be built (gcc): the benchmark needs it");
 const work = mkdtempSync(join(tmpdir(), "smtpsurvey-bench-netns-"));
+const range = ipv4Range(CIDR);
+const targetsFile = join(work, "targets.txt");
+writeFileSync(targetsFile, `${Array.from({ length: sessions }, (_, i) => range.at(i)).join("\n")}\n`);
+
+interface Plan {
+  key: string;
+  name: string;
+  server: string[];
+  concurrency: number;
+  repeat: number;
+  tools: Array<() => Promise<ScenarioFigure>>;
+  /** targets other than the shared file (the million) */
+  grabTargets?: string[];
+}
+
+const grabWorkers = workers ? ["-w", workers] : [];
+const plans: Plan[] = [
+  {
+    key: "at-once",
+    name: `replies at once, 1,000 in flight, ${sessions.toLocaleString("en-US")} sessions`,
+    server: [],
+    concurrency: 1000,
+    repeat,
+    tools: [
+      () => grab("smtpsurvey grab", 1000, grabWorkers),
+      () => grab("smtpsurvey grab -w 1", 1000, ["-w", "1"]),
+      () => cClient("C client", 1000, "ehlo"),
+      () => cClient("C client, HELP too", 1000, "help"),
+      () => connectLoop(1000),
+    ],
+  },
+  {
+    key: "held-200ms",
+    name: `every reply held 200 ms, 5,000 in flight, ${sessions.toLocaleString("en-US")} sessions`,
+    server: ["--delay-ms", "200"],
+    concurrency: 5000,
+    repeat,
+    tools: [
+      () => grab("smtpsurvey grab", 5000, grabWorkers),
+      () => cClient("C client", 5000, "ehlo"),
+      () => cClient("C client, HELP too", 5000, "help"),
+      () => connectLoop(5000),
+    ],
+  },
+  {
+    key: "latency",
+    name: `replies held 200 ms to 2 s (drawn per connection), 10,000 in flight, ${sessions.toLocaleString("en-US")} sessions`,
+    server: ["--delay-ms", "200", "--delay-max-ms", "2000"],
+    concurrency: 10_000,
+    repeat: 1,
+    tools: [
+      () => grab("smtpsurvey grab", 10_000, grabWorkers),
+      () => cClient("C client, HELP too", 10_000, "help"),
+    ],
+  },
+  {
+    key: "tarpit",
+    name: `5 % tarpits (every reply held 30 s), the rest at once, 10,000 in flight, ${sessions.toLocaleString("en-US")} sessions`,
+    server: ["--tarpit-share", "0.05", "--tarpit-ms", "30000"],
+    concurrency: 10_000,
+    repeat: 1,
+    tools: [
+      () => grab("smtpsurvey grab", 10_000, grabWorkers),
+      () => cClient("C client, HELP too", 10_000, "help"),
+    ],
+  },
+  {
+    key: "million",
+    name: "1,048,576 targets (127.0.0.0/12) streamed through one grab, 1,000 in flight",
+    server: [],
+    concurrency: 1000,
+    repeat: 1,
+    tools: [() => grab("smtpsurvey grab", 1000, grabWorkers, ["127.0.0.0/12"])],
+  },
+];
+
 const scenarios: Scenario[] = [];
 try {
-  for (const [i, delayMs] of delays.entries()) {
-    const nmapCidr = nmapCidrs[i] ?? nmapCidrs[nmapCidrs.length - 1] ?? "127.1.0.0/24";
-    scenarios.push(await scenario(delayMs, nmapCidr));
+  for (const plan of plans) {
+    if (only && !only.includes(plan.key)) continue;
+    log(plan.name);
+    const server = await startServer(plan.server);
+    try {
+      const runs = await bestOf(plan.repeat, plan.tools, settle);
+      scenarios.push({
+        key: plan.key,
+        name: plan.name,
+        server: plan.server,
+        sessions: plan.key === "million" ? 1_048_576 : sessions,
+        concurrency: plan.concurrency,
+        runs,
+      });
+    } finally {
+      await stopServer(server);
+    }
   }
 } finally {
   rmSync(work, { recursive: true, force: true });
@@ -80,8 +187,8 @@ try {
 const report: NetnsReport = {
   kernel: execFileSync("uname", ["-r"], { encoding: "utf8" }).trim(),
   repeat,
-  serverWorkers: workers,
   nofile: `${nofile[0]} soft / ${nofile[1]} hard`,
+  workers: workers || "default (the number of CPU cores)",
   scenarios,
 };
 process.stdout.write(`${JSON.stringify(report)}\n`);
@@ -100,48 +207,17 @@ function checkPrivateNamespace(): void {
   }
 }
 
-async function scenario(delayMs: number, nmapCidr: string): Promise<Scenario> {
-  const name =
-    delayMs > 0
-      ? `${concurrency} in flight: banner held ${delayMs} ms, ${range.count} targets`
-      : `throughput at -c ${concurrency}: no banner delay, ${range.count} targets`;
-  log(name);
-  const server = await startServer(delayMs);
-  const runs: RunFigure[] = [];
-  try {
-    const measurements = [grabCli, engineOnly, () => connectLoop("banner"), () => connectLoop("dialogue")];
-    runs.push(...(await bestOf(repeat, measurements, settle)));
-    // nmap once: it is the slow one, and it only scans a subset.
-    runs.push(await nmap(nmapCidr));
-  } finally {
-    await stopServer(server);
-  }
-  return { name, delayMs, cidr, concurrency, nmapCidr, runs };
-}
-
 /** A pause between runs, so that one run's closing connections do not land in the next. */
 function settle(): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, 2000));
 }
 
-async function startServer(delayMs: number): Promise<ChildProcess> {
-  const child = spawn(
-    process.execPath,
-    [
-      dist("banner-server.js"),
-      "--port",
-      "25",
-      "--host",
-      "0.0.0.0",
-      "--delay-ms",
-      String(delayMs),
-      "--workers",
-      String(workers),
-    ],
-    { stdio: ["ignore", "pipe", "inherit"] },
-  );
+async function startServer(options: string[]): Promise<ChildProcess> {
+  const child = spawn(serverBinary as string, ["--port", "25", "--host", "0.0.0.0", ...options], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error("the banner server did not start in 10 s")), 10_000);
+    const timer = setTimeout(() => reject(new Error("the C server did not start in 10 s")), 10_000);
     child.stdout?.setEncoding("utf8").on("data", (text: string) => {
       if (text.includes("ready")) {
         clearTimeout(timer);
@@ -150,10 +226,10 @@ async function startServer(delayMs: number): Promise<ChildProcess> {
     });
     child.once("exit", (code) => {
       clearTimeout(timer);
-      reject(new Error(`the banner server exited (${code}) before it was ready`));
+      reject(new Error(`the C server exited (${code}) before it was ready`));
     });
   });
-  log(`banner server pid ${child.pid} on 0.0.0.0:25, delay ${delayMs} ms, ${workers} worker(s)`);
+  log(`C server pid ${child.pid} on 0.0.0.0:25 ${options.join(" ")}`);
   return child;
 }
 
@@ -170,103 +246,141 @@ async function stopServer(child: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
-async function grabCli(): Promise<RunFigure> {
+async function grab(
+  tool: string,
+  concurrency: number,
+  extra: string[],
+  targets?: string[],
+): Promise<ScenarioFigure> {
   const out = join(work, "grab.jsonl");
-  rmSync(out, { force: true });
-  rmSync(`${out}.state.sqlite`, { force: true });
-  const run = await timed(
-    process.execPath,
-    [
-      join(repo, "bin", "smtpsurvey.js"),
-      "grab",
-      cidr,
-      "-p",
-      "25",
-      "--scope",
-      cidr,
-      "-o",
-      out,
-      "-c",
-      String(concurrency),
-      "--per-ip",
-      "1",
-      "--per-ip-rate",
-      "0",
-      "--rate",
-      "0",
-      "--ehlo",
-      "bench.invalid",
-    ],
-    limitMs,
-  );
-  const byStatus: Record<string, number> = {};
-  let sessions = 0;
-  if (existsSync(out)) {
-    for (const line of readFileSync(out, "utf8").split("\n")) {
-      if (!line) continue;
-      const status = (JSON.parse(line) as { status: string }).status;
-      byStatus[status] = (byStatus[status] ?? 0) + 1;
-      sessions += 1;
-    }
-  }
-  const peak = /peak (\d+) in flight/.exec(run.stderr);
+  for (const f of [out, `${out}.state.sqlite`, `${out}.state.sqlite-wal`, `${out}.state.sqlite-shm`])
+    rmSync(f, { force: true });
+  const given = targets ?? ["-i", targetsFile];
+  const argv = [
+    "grab",
+    ...given,
+    "-p",
+    "25",
+    "--scope",
+    "127.0.0.0/8",
+    "-o",
+    out,
+    "-c",
+    String(concurrency),
+    "--per-ip",
+    "1",
+    "--per-ip-rate",
+    "0",
+    "--rate",
+    "0",
+    "--ehlo",
+    "bench.invalid",
+    "-q",
+    ...extra,
+  ];
+  log(`${tool}: smtpsurvey ${argv.join(" ")}`);
+  const run = await timed(process.execPath, [join(repo, "bin", "smtpsurvey.js"), ...argv], limitMs);
   if (run.code !== 0) log(`grab exited ${run.code}: ${run.stderr.slice(-500)}`);
-  return {
-    tool: "smtpsurvey grab",
-    what: `smtpsurvey grab ${cidr} -p 25 -c ${concurrency} --per-ip 1 --per-ip-rate 0 --rate 0 (JSONL + run state)`,
-    sessions,
-    ok: byStatus.ok ?? 0,
+  const seen = existsSync(out) ? await readGrab(out) : null;
+  const count = seen?.sessions ?? 0;
+  const window = seen ? (seen.lastEnd - seen.firstStart) / 1000 : run.wallSeconds;
+  const figure: ScenarioFigure = {
+    tool,
+    what: `smtpsurvey ${argv.join(" ").replace(out, "OUT").replace(targetsFile, "TARGETS")}`,
+    sessions: count,
+    ok: seen?.byStatus.ok ?? 0,
     wallSeconds: run.wallSeconds,
-    perSecond: sessions / run.wallSeconds,
+    windowSeconds: window,
+    perSecond: count / window,
+    wallPerSecond: count / run.wallSeconds,
     maxRssKb: run.maxRssKb,
     cpuSeconds: run.cpuSeconds,
-    peakInFlight: peak?.[1] ? Number(peak[1]) : null,
+    peakInFlight: null,
     peakHeapKb: null,
-    byStatus,
+    byStatus: seen?.byStatus ?? {},
   };
+  if (seen) {
+    figure.meanSessionMs = seen.durationSum / Math.max(1, count);
+    figure.lastOkSeconds = (seen.lastOkEnd - seen.firstStart) / 1000;
+  }
+  rmSync(out, { force: true });
+  return figure;
 }
 
-async function engineOnly(): Promise<RunFigure> {
-  const run = await timed(
-    process.execPath,
-    [
-      dist("engine-loop.js"),
-      "--cidr",
-      cidr,
-      "--port",
-      "25",
-      "--scope",
-      cidr,
-      "--concurrency",
-      String(concurrency),
-    ],
-    limitMs,
+/** Statuses, the scan window and durations from a grab's records, streamed (the million is 2 GB). */
+async function readGrab(path: string) {
+  const byStatus: Record<string, number> = {};
+  let sessions = 0;
+  let firstStart = Number.POSITIVE_INFINITY;
+  let lastEnd = 0;
+  let lastOkEnd = 0;
+  let durationSum = 0;
+  const lines = createInterface({
+    input: createReadStream(path, "utf8"),
+    crlfDelay: Number.POSITIVE_INFINITY,
+  });
+  for await (const line of lines) {
+    if (!line) continue;
+    // the fields needed sit at the start of every record: no need to parse 2 KB of JSON
+    const head = line.slice(0, 400);
+    const status = /"status":"([^"]+)"/.exec(head)?.[1] ?? "?";
+    const started = Date.parse(/"started_at":"([^"]+)"/.exec(head)?.[1] ?? "");
+    const duration = Number(/"duration_ms":(\d+)/.exec(head)?.[1] ?? "0");
+    byStatus[status] = (byStatus[status] ?? 0) + 1;
+    sessions += 1;
+    durationSum += duration;
+    firstStart = Math.min(firstStart, started);
+    lastEnd = Math.max(lastEnd, started + duration);
+    if (status === "ok") lastOkEnd = Math.max(lastOkEnd, started + duration);
+  }
+  return { byStatus, sessions, firstStart, lastEnd, lastOkEnd, durationSum };
+}
+
+async function cClient(tool: string, concurrency: number, mode: "ehlo" | "help"): Promise<ScenarioFigure> {
+  if (!clientBinary) return missing(tool, "gcc is missing: apt-get install gcc");
+  const argv = [
+    "--cidr",
+    CIDR,
+    "--port",
+    "25",
+    "--concurrency",
+    String(concurrency),
+    "--sessions",
+    String(sessions),
+    "--mode",
+    mode,
+    "--timeout-ms",
+    "20000",
+  ];
+  log(`${tool}: smtp-client ${argv.join(" ")}`);
+  const run = await timed(clientBinary, argv, limitMs);
+  return loopFigure(run, tool, `bench/c/smtp-client ${argv.join(" ")}`);
+}
+
+async function connectLoop(concurrency: number): Promise<ScenarioFigure> {
+  const argv = [
+    dist("connect-loop.js"),
+    "--cidr",
+    CIDR,
+    "--port",
+    "25",
+    "--concurrency",
+    String(concurrency),
+    "--sessions",
+    String(sessions),
+    "--mode",
+    "dialogue",
+  ];
+  log(`node connect loop: ${argv.slice(1).join(" ")}`);
+  const run = await timed(process.execPath, argv, limitMs);
+  return loopFigure(
+    run,
+    "node:net connect loop (EHLO, HELP)",
+    "bench/connect-loop --mode dialogue: node:net, banner, EHLO, HELP, QUIT; no records",
   );
-  return loopFigure(run, "smtpsurvey runScan", `runScan over ${cidr}, -c ${concurrency}, no output file`);
 }
 
-async function connectLoop(mode: "banner" | "dialogue"): Promise<RunFigure> {
-  const run = await timed(
-    process.execPath,
-    [
-      dist("connect-loop.js"),
-      "--cidr",
-      cidr,
-      "--port",
-      "25",
-      "--concurrency",
-      String(concurrency),
-      "--mode",
-      mode,
-    ],
-    limitMs,
-  );
-  return mode === "banner"
-    ? loopFigure(run, "connect loop (banner+QUIT)", `node:net loop: connect, banner, QUIT, close`)
-    : loopFigure(run, "connect loop (EHLO+HELP)", `node:net loop: connect, banner, EHLO, HELP, QUIT, close`);
-}
-
-function loopFigure(run: Awaited<ReturnType<typeof timed>>, tool: string, what: string): RunFigure {
+function loopFigure(run: Awaited<ReturnType<typeof timed>>, tool: string, what: string): ScenarioFigure {
   if (run.code !== 0) throw new Error(`${tool} exited ${run.code}: ${run.stderr.slice(-1000)}`);
   const result = lastJsonLine<LoopResult>(run.stdout);
   return {
@@ -274,9 +388,10 @@ function loopFigure(run: Awaited<ReturnType<typeof timed>>, tool: string, what: 
     what,
     sessions: result.sessions,
     ok: result.ok,
-    // The process's wall time, node's start-up included, as for the CLI.
     wallSeconds: run.wallSeconds,
-    perSecond: result.sessions / run.wallSeconds,
+    windowSeconds: result.seconds,
+    perSecond: result.sessions / result.seconds,
+    wallPerSecond: result.sessions / run.wallSeconds,
     maxRssKb: run.maxRssKb,
     cpuSeconds: run.cpuSeconds,
     peakInFlight: result.peakInFlight,
@@ -285,46 +400,21 @@ function loopFigure(run: Awaited<ReturnType<typeof timed>>, tool: string, what: 
   };
 }
 
-async function nmap(subset: string): Promise<RunFigure> {
-  const command = ["-p", "25", "--script", "banner", "-n", "-Pn", subset];
-  const which = (() => {
-    try {
-      return execFileSync("sh", ["-c", "command -v nmap"], { encoding: "utf8" }).trim();
-    } catch {
-      return "";
-    }
-  })();
-  const what = `nmap ${command.join(" ")} (a subset, scaled to per second)`;
-  if (!which) {
-    return {
-      tool: "nmap --script banner",
-      what,
-      sessions: 0,
-      ok: 0,
-      wallSeconds: 0,
-      perSecond: Number.NaN,
-      maxRssKb: null,
-      cpuSeconds: null,
-      peakInFlight: null,
-      peakHeapKb: null,
-      byStatus: {},
-      note: "nmap is not installed (flock /tmp/smtpsurvey-apt.lock apt-get install -y nmap)",
-    };
-  }
-  const run = await timed(which, command, limitMs);
-  const banners = (run.stdout.match(/\|_banner: 220 bench/g) ?? []).length;
-  const hosts = ipv4Range(subset).count;
+function missing(tool: string, note: string): ScenarioFigure {
   return {
-    tool: "nmap --script banner",
-    what,
-    sessions: hosts,
-    ok: banners,
-    wallSeconds: run.wallSeconds,
-    perSecond: hosts / run.wallSeconds,
-    maxRssKb: run.maxRssKb,
-    cpuSeconds: run.cpuSeconds,
+    tool,
+    what: tool,
+    sessions: 0,
+    ok: 0,
+    wallSeconds: 0,
+    windowSeconds: 0,
+    perSecond: Number.NaN,
+    wallPerSecond: Number.NaN,
+    maxRssKb: null,
+    cpuSeconds: null,
     peakInFlight: null,
     peakHeapKb: null,
-    byStatus: { banner: banners, "no banner": hosts - banners },
+    byStatus: {},
+    note,
   };
 }

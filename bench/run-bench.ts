@@ -5,18 +5,20 @@
  *   1. The lab (real MTAs on 127.77.x, from .lab-state/manifest.json): smtpsurvey's engine
  *      (runScan) at concurrency 1, 100 and 1,000, each lab endpoint repeated round robin for
  *      BENCH_LAB_SECONDS, against the plain connect loop at the same concurrency.
- *   2. A private network namespace (`unshare --net`, only `lo`): a trivial banner server on
- *      0.0.0.0:25 answers every 127.x address; `smtpsurvey grab` over 32,768 of them at
- *      -c 10000 against the connect loop and nmap's banner script (see netns-run.ts).
+ *   2. A private network namespace (`unshare --net`, only `lo`): the C epoll server on
+ *      0.0.0.0:25 answers every 127.x address; `smtpsurvey grab` against the C epoll client on
+ *      20,000 of them with replies at once (1,000 in flight) and every reply held 200 ms (5,000
+ *      in flight), then a latency run (200 ms–2 s), a tarpit run and a million targets
+ *      (see netns-run.ts).
  *
  * Prints a markdown report and writes it to bench/results/latest.md and latest.json, and to a
  * copy of each named after the start time.
  *
  * Environment: BENCH_LAB=auto (default: start the lab's servers that are not running and stop
  * only those after), running (use only what already runs), skip. BENCH_LAB_SECONDS (10), BENCH_LAB_LEVELS (1,100,1000),
- * BENCH_NETNS=0 skips part 2, BENCH_CIDR (127.1.0.0/17), BENCH_CONCURRENCY (10000),
- * BENCH_DELAY_MS (1000), BENCH_SERVER_WORKERS (1), BENCH_REPEAT (3: loopback runs, best of),
- * BENCH_LAB_REPEAT (1).
+ * BENCH_NETNS=0 skips part 2, BENCH_SESSIONS (20000), BENCH_REPEAT (3: the two table rows, best
+ * of), BENCH_WORKERS (the grab's -w; default its own), BENCH_ONLY (a comma list of at-once,
+ * held-200ms, latency, tarpit, million), BENCH_LAB_REPEAT (1).
  */
 import { execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -33,7 +35,7 @@ import {
   type TimedRun,
   timed,
 } from "./common.js";
-import type { NetnsReport } from "./netns-run.js";
+import type { NetnsReport, Scenario, ScenarioFigure } from "./netns-run.js";
 
 const repo = fileURLToPath(new URL("../../", import.meta.url));
 const dist = (file: string) => join(repo, "dist", "bench", file);
@@ -228,18 +230,12 @@ async function netnsPart(): Promise<NetnsReport | { error: string }> {
     "--",
     process.execPath,
     dist("netns-run.js"),
-    "--cidr",
-    env.BENCH_CIDR ?? "127.1.0.0/17",
-    "--concurrency",
-    env.BENCH_CONCURRENCY ?? "10000",
-    "--delays",
-    `${env.BENCH_DELAY_MS ?? "1000"},0`,
-    "--nmap",
-    "127.1.0.0/24,127.1.0.0/20",
-    "--workers",
-    env.BENCH_SERVER_WORKERS ?? "1",
+    "--sessions",
+    env.BENCH_SESSIONS ?? "20000",
     "--repeat",
     env.BENCH_REPEAT ?? "3",
+    ...(env.BENCH_WORKERS ? ["--workers", env.BENCH_WORKERS] : []),
+    ...(env.BENCH_ONLY ? ["--only", env.BENCH_ONLY] : []),
   ];
   log(`private network namespace: unshare ${args.join(" ")}`);
   const child = spawn("/usr/bin/unshare", args, { stdio: ["ignore", "pipe", "inherit"] });
@@ -248,9 +244,9 @@ async function netnsPart(): Promise<NetnsReport | { error: string }> {
     stdout += s;
   });
   const limit = setTimeout(() => {
-    log("the namespace run took over 20 minutes: killing it");
+    log("the namespace run took over 40 minutes: killing it");
     if (child.pid) process.kill(child.pid, "SIGKILL");
-  }, 20 * 60_000);
+  }, 40 * 60_000);
   const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
   clearTimeout(limit);
   if (code !== 0) return { error: `netns-run exited ${code}` };
@@ -288,17 +284,16 @@ function render(labReport: LabReport | null, netnsReport: NetnsReport | { error:
       (netnsReport && "kernel" in netnsReport ? ` · Linux ${netnsReport.kernel}` : "") +
       "\n",
   );
-  out.push(
-    "Sessions per second (completed sessions, whatever their status; the share that ended `ok` beside " +
-      "it) and peak resident memory (`/usr/bin/time -v`), each beside a baseline measured in the same " +
-      "run on the same targets. Ratio = smtpsurvey ÷ baseline (above 1 = smtpsurvey faster).\n",
-  );
+  if (netnsReport && "scenarios" in netnsReport) out.push(...renderEngine(netnsReport));
+  else if (netnsReport && "error" in netnsReport)
+    out.push(`Network namespace part failed: ${netnsReport.error}\n`);
 
-  out.push(
-    "| figure | smtpsurvey | baseline | baseline sessions/s | ratio | peak RSS smtpsurvey / baseline |",
-  );
-  out.push("| --- | --- | --- | --- | --- | --- |");
   if (labReport) {
+    out.push("## The lab, against the node:net connect loop\n");
+    out.push(
+      "| figure | smtpsurvey | baseline | baseline sessions/s | ratio | peak RSS smtpsurvey / baseline |",
+    );
+    out.push("| --- | --- | --- | --- | --- | --- |");
     for (const level of [...new Set(labReport.figures.map((f) => f.level))]) {
       const at = labReport.figures.filter((f) => f.level === level);
       const pair = (ours: string, theirs: string) => {
@@ -314,55 +309,11 @@ function render(labReport: LabReport | null, netnsReport: NetnsReport | { error:
       pair("smtpsurvey runScan", "connect loop (banner+QUIT)");
       pair("smtpsurvey runScan --starttls never", "connect loop (EHLO+HELP)");
     }
-  }
-  if (netnsReport && "scenarios" in netnsReport) {
-    for (const scenario of netnsReport.scenarios) {
-      const ours = scenario.runs.find((r) => r.tool === "smtpsurvey grab");
-      if (!ours) continue;
-      const label =
-        scenario.delayMs > 0
-          ? `${int(scenario.concurrency)} in flight (banner held ${scenario.delayMs / 1000} s)`
-          : `-c ${int(scenario.concurrency)}, no banner delay`;
-      for (const base of scenario.runs.filter((r) => r.tool !== "smtpsurvey grab")) {
-        if (base.tool === "smtpsurvey runScan") continue;
-        const subset = base.tool.startsWith("nmap") ? ` on ${scenario.nmapCidr}` : "";
-        out.push(
-          `| loopback banner server, ${label} | ${rate(ours.perSecond)} (${pct(ours.ok, ours.sessions)}), ` +
-            `peak ${int(ours.peakInFlight)} in flight | ${base.tool}${subset} | ${rate(base.perSecond)} ` +
-            `(${pct(base.ok, base.sessions)}) | ${ratio(ours.perSecond, base.perSecond)} | ` +
-            `${MB(ours.maxRssKb)} / ${MB(base.maxRssKb)} |`,
-        );
-      }
-    }
-  }
-  out.push("");
-
-  if (netnsReport && "scenarios" in netnsReport) {
-    out.push("## Loopback banner server in a private network namespace\n");
-    out.push(
-      `\`unshare --net\`, only \`lo\` (up), bench/banner-server on 0.0.0.0:25 (${netnsReport.serverWorkers} ` +
-        `process) answering every 127.x address; ulimit -n ${netnsReport.nofile}. Wall time is the ` +
-        "whole process's (node start-up included for every node tool); sessions/s = sessions ÷ wall time. " +
-        `Each node tool ran ${netnsReport.repeat} times, interleaved; the figure is its best run, the peak ` +
-        "RSS the highest of its runs; CPU s is user + system of the best run. nmap ran once.\n",
-    );
-    for (const scenario of netnsReport.scenarios) {
-      out.push(`### ${scenario.name}\n`);
-      out.push(
-        "| tool | sessions | ok | wall s | sessions/s | CPU s | CPU µs/session | peak RSS | peak JS heap | peak in flight | every run |",
-      );
-      out.push("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
-      for (const r of scenario.runs) out.push(detailRow(r));
-      out.push("");
-      for (const r of scenario.runs) out.push(`- ${r.tool}: ${r.what}${r.note ? ` — ${r.note}` : ""}`);
-      out.push("");
-    }
-  } else if (netnsReport && "error" in netnsReport) {
-    out.push(`Network namespace part failed: ${netnsReport.error}\n`);
+    out.push("");
   }
 
   if (labReport) {
-    out.push("## Lab\n");
+    out.push("### Lab runs in detail\n");
     out.push(
       `Lab: ${labReport.state}. Each run repeats the endpoints below round robin for ${labReport.seconds} s ` +
         "through runScan (per-IP cap = concurrency, no per-IP rate) or the connect loop; sessions/s = the " +
@@ -423,17 +374,94 @@ function render(labReport: LabReport | null, netnsReport: NetnsReport | { error:
   return `${out.join("\n")}\n`;
 }
 
-function detailRow(r: RunFigure): string {
-  return (
-    `| ${r.tool} | ${int(r.sessions)} | ${int(r.ok)} | ${r.wallSeconds.toFixed(2)} | ${rate(r.perSecond)} | ` +
-    `${r.cpuSeconds?.toFixed(2) ?? "?"} | ${cpuPerSession(r)} | ${MB(r.maxRssKb)} | ` +
-    `${r.peakHeapKb === null ? "–" : MB(r.peakHeapKb)} | ${r.peakInFlight === null ? "–" : int(r.peakInFlight)} | ` +
-    `${r.samples ? r.samples.map(rate).join(", ") : "–"} |`
+/** The engine's table (the issue's two rows), the latency and tarpit runs, the million, and every run in detail. */
+function renderEngine(report: NetnsReport): string[] {
+  const out: string[] = [];
+  const find = (key: string) => report.scenarios.find((s) => s.key === key);
+  const run = (scenario: Scenario | undefined, tool: string) => scenario?.runs.find((r) => r.tool === tool);
+  out.push("## The engine against a C epoll client, in a private network namespace\n");
+  out.push(
+    `The same ${int(report.scenarios[0]?.sessions ?? 0)} loopback addresses, one C epoll server ` +
+      "(bench/c/smtp-server.c) answering all of them, each tool in turn, best of " +
+      `${report.repeat} interleaved runs. The C client (bench/c/smtp-client.c) says banner, EHLO, QUIT; the ` +
+      "grab says banner, EHLO, HELP, QUIT and writes every record with its run state. Sessions/s over the " +
+      "scan window (first connect to last session end); the whole process's wall time (node start-up, " +
+      "modules, worker threads) is beside it. Workers: " +
+      `${report.workers}.\n`,
   );
+  out.push(
+    "| load | smtpsurvey grab | C client | ratio | ratio, wall clock | grab CPU µs/session | grab peak RSS |",
+  );
+  out.push("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
+  for (const key of ["at-once", "held-200ms"]) {
+    const scenario = find(key);
+    const ours = run(scenario, "smtpsurvey grab");
+    const theirs = run(scenario, "C client");
+    if (!scenario || !ours || !theirs) continue;
+    out.push(
+      `| ${key === "at-once" ? "replies at once" : "every reply held 200 ms"}, ${int(scenario.concurrency)} in flight | ` +
+        `${rate(ours.perSecond)} | ${rate(theirs.perSecond)} | ${ratio(ours.perSecond, theirs.perSecond)} | ` +
+        `${ratio(ours.wallPerSecond, theirs.wallPerSecond)} | ${cpuPerSession(ours)} | ${MB(ours.maxRssKb)} |`,
+    );
+  }
+  out.push("");
+  const bound = (scenario: Scenario, r: ScenarioFigure | undefined) =>
+    r?.meanSessionMs
+      ? `${rate(r.perSecond)}, ${((100 * r.perSecond) / (scenario.concurrency / (r.meanSessionMs / 1000))).toFixed(0)} % of concurrency ÷ mean session (${Math.round(r.meanSessionMs)} ms)`
+      : "–";
+  const latency = find("latency");
+  if (latency) {
+    const ours = run(latency, "smtpsurvey grab");
+    const theirs = run(latency, "C client, HELP too");
+    out.push(
+      `**Latency** (${latency.name}): grab ${bound(latency, ours)}; ${statuses(ours?.byStatus ?? {})}; ` +
+        `peak RSS ${MB(ours?.maxRssKb ?? null)}, CPU ${cpuPerSession(ours)} µs/session. ` +
+        `C client with HELP: ${rate(theirs?.perSecond ?? Number.NaN)}.\n`,
+    );
+  }
+  const tarpit = find("tarpit");
+  if (tarpit) {
+    const ours = run(tarpit, "smtpsurvey grab");
+    const theirs = run(tarpit, "C client, HELP too");
+    out.push(
+      `**Tarpits** (${tarpit.name}): grab ${statuses(ours?.byStatus ?? {})}; the last \`ok\` session ended ` +
+        `${ours?.lastOkSeconds?.toFixed(1) ?? "?"} s into the scan, the tarpits at the 20 s reply timeout ` +
+        `(window ${ours?.windowSeconds.toFixed(1) ?? "?"} s); peak RSS ${MB(ours?.maxRssKb ?? null)}. C client: ` +
+        `${statuses(theirs?.byStatus ?? {})} in ${theirs?.windowSeconds.toFixed(1) ?? "?"} s.\n`,
+    );
+  }
+  const million = find("million");
+  const big = run(million, "smtpsurvey grab");
+  if (million && big) {
+    out.push(
+      `**A million targets** (${million.name}): ${int(big.sessions)} records, ${rate(big.perSecond)}, ` +
+        `peak RSS ${MB(big.maxRssKb)}, CPU ${cpuPerSession(big)} µs/session.\n`,
+    );
+  }
+  out.push("### Every run\n");
+  for (const scenario of report.scenarios) {
+    out.push(`#### ${scenario.name}\n`);
+    out.push(`Server: \`smtp-server ${scenario.server.join(" ") || "(no delay)"}\`.\n`);
+    out.push(
+      "| tool | sessions | ok | window s | sessions/s | wall s | sessions/s, wall | CPU s | CPU µs/session | peak RSS | every run |",
+    );
+    out.push("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |");
+    for (const r of scenario.runs) {
+      out.push(
+        `| ${r.tool} | ${int(r.sessions)} | ${int(r.ok)} | ${r.windowSeconds.toFixed(2)} | ${rate(r.perSecond)} | ` +
+          `${r.wallSeconds.toFixed(2)} | ${rate(r.wallPerSecond)} | ${r.cpuSeconds?.toFixed(2) ?? "?"} | ` +
+          `${cpuPerSession(r)} | ${MB(r.maxRssKb)} | ${r.samples ? r.samples.map(rate).join(", ") : "–"} |`,
+      );
+    }
+    out.push("");
+    for (const r of scenario.runs) out.push(`- ${r.tool}: \`${r.what}\`${r.note ? ` — ${r.note}` : ""}`);
+    out.push("");
+  }
+  return out;
 }
 
-function cpuPerSession(r: RunFigure): string {
-  return r.cpuSeconds === null || r.sessions === 0
+function cpuPerSession(r: RunFigure | undefined): string {
+  return !r || r.cpuSeconds === null || r.sessions === 0
     ? "?"
     : String(Math.round((r.cpuSeconds * 1e6) / r.sessions));
 }
