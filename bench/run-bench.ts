@@ -367,7 +367,7 @@ function render(labReport: LabReport | null, netnsReport: NetnsReport | { error:
   }
   out.push(
     "Baselines: the connect loop is bench/connect-loop (node:net, no engine, no records, no output); " +
-      "nmap is `nmap -p 25 --script banner -n -Pn` on a subset of the same addresses, scaled to per second. " +
+      "the C client is bench/c/smtp-client (epoll, libc only). " +
       "smtpsurvey runScan is the engine through its API (bench/engine-loop), records serialised but not " +
       "written; smtpsurvey grab is the CLI with its JSON Lines output and SQLite run state.\n",
   );
@@ -405,18 +405,17 @@ function renderEngine(report: NetnsReport): string[] {
     );
   }
   out.push("");
-  const bound = (scenario: Scenario, r: ScenarioFigure | undefined) =>
-    r?.meanSessionMs
-      ? `${rate(r.perSecond)}, ${((100 * r.perSecond) / (scenario.concurrency / (r.meanSessionMs / 1000))).toFixed(0)} % of concurrency ÷ mean session (${Math.round(r.meanSessionMs)} ms)`
-      : "–";
+  const beside = (ours: ScenarioFigure | undefined, theirs: ScenarioFigure | undefined) =>
+    `grab ${rate(ours?.perSecond ?? Number.NaN)}, C client with HELP ${rate(theirs?.perSecond ?? Number.NaN)}, ` +
+    `ratio ${ratio(ours?.perSecond ?? Number.NaN, theirs?.perSecond ?? Number.NaN)}`;
   const latency = find("latency");
   if (latency) {
     const ours = run(latency, "smtpsurvey grab");
     const theirs = run(latency, "C client, HELP too");
     out.push(
-      `**Latency** (${latency.name}): grab ${bound(latency, ours)}; ${statuses(ours?.byStatus ?? {})}; ` +
-        `peak RSS ${MB(ours?.maxRssKb ?? null)}, CPU ${cpuPerSession(ours)} µs/session. ` +
-        `C client with HELP: ${rate(theirs?.perSecond ?? Number.NaN)}.\n`,
+      `**Latency** (${latency.name}): ${beside(ours, theirs)}; the grab's sessions took ` +
+        `${Math.round(ours?.meanSessionMs ?? 0)} ms on average; ${statuses(ours?.byStatus ?? {})}; peak RSS ` +
+        `${MB(ours?.maxRssKb ?? null)}, CPU ${cpuPerSession(ours)} µs/session.\n`,
     );
   }
   const tarpit = find("tarpit");
@@ -424,10 +423,11 @@ function renderEngine(report: NetnsReport): string[] {
     const ours = run(tarpit, "smtpsurvey grab");
     const theirs = run(tarpit, "C client, HELP too");
     out.push(
-      `**Tarpits** (${tarpit.name}): grab ${statuses(ours?.byStatus ?? {})}; the last \`ok\` session ended ` +
-        `${ours?.lastOkSeconds?.toFixed(1) ?? "?"} s into the scan, the tarpits at the 20 s reply timeout ` +
-        `(window ${ours?.windowSeconds.toFixed(1) ?? "?"} s); peak RSS ${MB(ours?.maxRssKb ?? null)}. C client: ` +
-        `${statuses(theirs?.byStatus ?? {})} in ${theirs?.windowSeconds.toFixed(1) ?? "?"} s.\n`,
+      `**Tarpits** (${tarpit.name}): ${beside(ours, theirs)}; grab ${statuses(ours?.byStatus ?? {})}, the ` +
+        `last \`ok\` session ended ${ours?.lastOkSeconds?.toFixed(1) ?? "?"} s into the scan and the tarpits at ` +
+        `the 20 s reply timeout (window ${ours?.windowSeconds.toFixed(1) ?? "?"} s); C client ` +
+        `${statuses(theirs?.byStatus ?? {})} in ${theirs?.windowSeconds.toFixed(1) ?? "?"} s; grab peak RSS ` +
+        `${MB(ours?.maxRssKb ?? null)}.\n`,
     );
   }
   const million = find("million");

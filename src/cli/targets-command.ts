@@ -2,7 +2,6 @@
 import { createWriteStream, renameSync, rmSync, writeFileSync } from "node:fs";
 import type { Command } from "commander";
 import { Scope } from "../core/scope.js";
-import type { Target } from "../core/target.js";
 import { type FailureFile, openFailureFile } from "../targets/mx-failures.js";
 import { planTargets, type TargetPlan } from "../targets/plan.js";
 import { targetLine } from "../targets/target-line.js";

@@ -233,7 +233,13 @@ async function runJob(
   }
   // filled in place: every part's key is already in the blank record, so the record keeps one
   // shape (spreads made each a slow, dictionary-like object, and JSON.stringify slower with it)
-  const record = failedRecord(job, outcome.status, outcome.error, startedAt, Math.round(performance.now() - origin));
+  const record = failedRecord(
+    job,
+    outcome.status,
+    outcome.error,
+    startedAt,
+    Math.round(performance.now() - origin),
+  );
   Object.assign(record, outcome.fields);
   record.transcript = transcript;
   return record;
