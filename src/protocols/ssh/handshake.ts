@@ -4,12 +4,12 @@
  * ssh2 runs the key exchange on the raw stream. We keep the host key the server signed with and
  * hang up as soon as the key exchange is done: no service request, never authentication.
  */
-import {
-  type AlgorithmList,
+import type {
+  AlgorithmList,
   Client,
-  type ClientErrorExtensions,
-  type NegotiatedAlgorithms,
-  type ServerHostKeyAlgorithm,
+  ClientErrorExtensions,
+  NegotiatedAlgorithms,
+  ServerHostKeyAlgorithm,
 } from "ssh2";
 import { escapeBytes } from "../../core/escape.js";
 import type { Status } from "../../core/status.js";
@@ -85,6 +85,7 @@ export async function sshHandshake(
   ctx: SessionContext,
   hostKeyAlgorithms: readonly ServerHostKeyAlgorithm[],
 ): Promise<HandshakeResult> {
+  const SshClient = await sshClientClass();
   // ssh2 reads the stream itself once the identification line is in
   const connected = await ctx.connect({ stream: true });
   if (!connected.ok) return failed(connected.status, connected.error);
@@ -104,10 +105,21 @@ export async function sshHandshake(
       return failed("protocol-error", `SSH protocol ${version ?? "?"} only: no SSH-2 key exchange`, ident);
     }
     channel.note(`offering host key algorithms ${hostKeyAlgorithms.join(",")}`);
-    return await keyExchange(channel, identBytes, hostKeyAlgorithms, deadline - performance.now());
+    return await keyExchange(channel, identBytes, hostKeyAlgorithms, deadline - performance.now(), SshClient);
   } finally {
     channel.close();
   }
+}
+
+let loadedClient: typeof Client | undefined;
+
+/**
+ * ssh2 is loaded on the first SSH session, not at start: it is 14 MB of memory in every engine
+ * thread, and most grabs never speak SSH.
+ */
+async function sshClientClass(): Promise<typeof Client> {
+  loadedClient ??= (await import("ssh2")).Client;
+  return loadedClient;
 }
 
 function keyExchange(
@@ -115,6 +127,7 @@ function keyExchange(
   identBytes: Buffer,
   hostKeyAlgorithms: readonly ServerHostKeyAlgorithm[],
   timeLeftMs: number,
+  SshClient: typeof Client,
 ): Promise<HandshakeResult> {
   const ident = identBytes.toString("latin1");
   const stream = channel.takeStream();
@@ -125,7 +138,7 @@ function keyExchange(
     return Promise.resolve(failed("closed", "connection closed after the identification", ident));
   }
   const tap = new KexinitTap();
-  const client = new Client();
+  const client = new SshClient();
   let captured: Buffer | null = null;
 
   return new Promise((resolve) => {
