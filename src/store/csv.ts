@@ -99,7 +99,13 @@ export class CsvWriter {
   /** Gives up: closes the stream and removes the temp file; `path` is left as it was. */
   async abort(): Promise<void> {
     this.finished = true;
-    this.stream.destroy();
+    // the stream opens its file asynchronously: wait until it is closed, or an open still under
+    // way would create the temp file again after it was removed
+    if (!this.stream.closed) {
+      const closed = once(this.stream, "close");
+      this.stream.destroy();
+      await closed.catch(() => {}); // an error on the way out changes nothing: the file goes
+    }
     await rm(this.tempPath, { force: true });
   }
 }
