@@ -91,73 +91,72 @@ writeFileSync(targetsFile, `${Array.from({ length: sessions }, (_, i) => range.a
 
 interface Plan {
   key: string;
-  name: string;
+  /** what the server does (the name adds the concurrency and the sessions) */
+  load: string;
   server: string[];
   concurrency: number;
+  /** sessions each tool runs (the million: every address of its range) */
+  sessions: number;
   repeat: number;
-  tools: Array<() => Promise<ScenarioFigure>>;
-  /** targets other than the shared file (the million) */
-  grabTargets?: string[];
+  /** each tool, run at the plan's concurrency */
+  tools: Array<(concurrency: number) => Promise<ScenarioFigure>>;
 }
 
 const grabWorkers = workers ? ["-w", workers] : [];
+const grabAll = (c: number) => grab("smtpsurvey grab", c, grabWorkers);
+const cWithHelp = (c: number) => cClient("C client, HELP too", c, "help");
+const MILLION = "127.0.0.0/12";
 const plans: Plan[] = [
   {
     key: "at-once",
-    name: `replies at once, 1,000 in flight, ${sessions.toLocaleString("en-US")} sessions`,
+    load: "replies at once",
     server: [],
     concurrency: 1000,
+    sessions,
     repeat,
     tools: [
-      () => grab("smtpsurvey grab", 1000, grabWorkers),
-      () => grab("smtpsurvey grab -w 1", 1000, ["-w", "1"]),
-      () => cClient("C client", 1000, "ehlo"),
-      () => cClient("C client, HELP too", 1000, "help"),
-      () => connectLoop(1000),
+      grabAll,
+      (c) => grab("smtpsurvey grab -w 1", c, ["-w", "1"]),
+      (c) => cClient("C client", c, "ehlo"),
+      cWithHelp,
+      connectLoop,
     ],
   },
   {
     key: "held-200ms",
-    name: `every reply held 200 ms, 5,000 in flight, ${sessions.toLocaleString("en-US")} sessions`,
+    load: "every reply held 200 ms",
     server: ["--delay-ms", "200"],
     concurrency: 5000,
+    sessions,
     repeat,
-    tools: [
-      () => grab("smtpsurvey grab", 5000, grabWorkers),
-      () => cClient("C client", 5000, "ehlo"),
-      () => cClient("C client, HELP too", 5000, "help"),
-      () => connectLoop(5000),
-    ],
+    tools: [grabAll, (c) => cClient("C client", c, "ehlo"), cWithHelp, connectLoop],
   },
   {
     key: "latency",
-    name: `replies held 200 ms to 2 s (drawn per connection), 10,000 in flight, ${sessions.toLocaleString("en-US")} sessions`,
+    load: "replies held 200 ms to 2 s (drawn per connection)",
     server: ["--delay-ms", "200", "--delay-max-ms", "2000"],
     concurrency: 10_000,
+    sessions,
     repeat: 1,
-    tools: [
-      () => grab("smtpsurvey grab", 10_000, grabWorkers),
-      () => cClient("C client, HELP too", 10_000, "help"),
-    ],
+    tools: [grabAll, cWithHelp],
   },
   {
     key: "tarpit",
-    name: `5 % tarpits (every reply held 30 s), the rest at once, 10,000 in flight, ${sessions.toLocaleString("en-US")} sessions`,
+    load: "5 % tarpits (every reply held 30 s), the rest at once",
     server: ["--tarpit-share", "0.05", "--tarpit-ms", "30000"],
     concurrency: 10_000,
+    sessions,
     repeat: 1,
-    tools: [
-      () => grab("smtpsurvey grab", 10_000, grabWorkers),
-      () => cClient("C client, HELP too", 10_000, "help"),
-    ],
+    tools: [grabAll, cWithHelp],
   },
   {
     key: "million",
-    name: "1,048,576 targets (127.0.0.0/12) streamed through one grab, 1,000 in flight",
+    load: `every address of ${MILLION} streamed through one grab, replies at once`,
     server: [],
     concurrency: 1000,
+    sessions: ipv4Range(MILLION).count,
     repeat: 1,
-    tools: [() => grab("smtpsurvey grab", 1000, grabWorkers, ["127.0.0.0/12"])],
+    tools: [(c) => grab("smtpsurvey grab", c, grabWorkers, [MILLION])],
   },
 ];
 
@@ -165,15 +164,17 @@ const scenarios: Scenario[] = [];
 try {
   for (const plan of plans) {
     if (only && !only.includes(plan.key)) continue;
-    log(plan.name);
+    const name = `${plan.load}, ${count(plan.concurrency)} in flight, ${count(plan.sessions)} sessions`;
+    log(name);
     const server = await startServer(plan.server);
     try {
-      const runs = await bestOf(plan.repeat, plan.tools, settle);
+      const tools = plan.tools.map((tool) => () => tool(plan.concurrency));
+      const runs = await bestOf(plan.repeat, tools, settle);
       scenarios.push({
         key: plan.key,
-        name: plan.name,
+        name,
         server: plan.server,
-        sessions: plan.key === "million" ? 1_048_576 : sessions,
+        sessions: plan.sessions,
         concurrency: plan.concurrency,
         runs,
       });
@@ -192,6 +193,10 @@ const report: NetnsReport = {
   scenarios,
 };
 process.stdout.write(`${JSON.stringify(report)}\n`);
+
+function count(n: number): string {
+  return n.toLocaleString("en-US");
+}
 
 /** Refuses to run anywhere but in a namespace of our own: only `lo`, no other interface. */
 function checkPrivateNamespace(): void {

@@ -86,24 +86,27 @@ export async function scanSettings(flags: ScanFlags, identify: boolean): Promise
   if (!["auto", "always", "never"].includes(flags.starttls))
     usageError(`--starttls takes auto, always or never, not ${flags.starttls}`);
   const probes = probeNames(flags.probes);
-  const numbers = {
+  const limits = {
     concurrency: positiveInteger("-c/--concurrency", flags.concurrency),
     rate: positiveInteger("--rate", flags.rate, { allowZero: true }),
     perIpConcurrency: positiveInteger("--per-ip", flags.perIp),
     perIpRate: positiveInteger("--per-ip-rate", flags.perIpRate, { allowZero: true }),
     connectTimeoutMs: seconds("--connect-timeout", flags.connectTimeout),
     sessionTimeoutMs: seconds("--session-timeout", flags.sessionTimeout),
-    replyTimeoutMs: seconds("-t/--timeout", flags.timeout),
   };
+  const replyTimeoutMs = seconds("-t/--timeout", flags.timeout);
   const workers = positiveInteger("-w/--workers", flags.workers);
   const ehlo = await ehloName(flags.ehlo);
   const model = identify ? loadModel() : null;
   const recipe = (resolvers: string[] | undefined): EngineRecipe => ({
     scope: flags.scope as string,
-    ...numbers,
-    ehloName: ehlo,
-    starttls: flags.starttls as EngineRecipe["starttls"],
-    probes,
+    limits,
+    protocol: {
+      ehloName: ehlo,
+      starttls: flags.starttls as EngineRecipe["protocol"]["starttls"],
+      replyTimeoutMs,
+      probes,
+    },
     identify,
     ...(resolvers ? { resolvers } : {}),
   });

@@ -146,11 +146,8 @@ export async function runScan(
   }
   if (options.signal?.aborted) stats.interrupted = true;
   if (inFlight > 0) await new Promise<void>((resolve) => (drained = resolve));
-  while (sinkChain) {
-    const last = sinkChain;
-    await last;
-    if (sinkChain === last) sinkChain = null;
-  }
+  // every session has ended, so nothing more is chained
+  if (sinkChain) await sinkChain;
   if (sinkError) throw sinkError;
   return stats;
 }

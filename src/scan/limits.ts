@@ -34,16 +34,7 @@ export class PerIpLimiter {
       if (entry.users === 0 && entry.pacer.idleSince <= performance.now()) this.hosts.delete(ip);
     };
     const wait = host.slots.acquire();
-    if (!wait) {
-      const delay = this.perSecond > 0 ? host.pacer.reserve(performance.now()) : 0;
-      if (delay <= 0) return release;
-      return sleep(delay).then(() => release);
-    }
-    return wait.then(async () => {
-      const delay = entry.pacer.reserve(performance.now());
-      if (delay > 0) await sleep(delay);
-      return release;
-    });
+    return wait ? wait.then(() => paced(entry.pacer, release)) : paced(entry.pacer, release);
   }
 
   private entries = 0;
@@ -59,4 +50,10 @@ export class PerIpLimiter {
   get trackedHosts(): number {
     return this.hosts.size;
   }
+}
+
+/** `release` once the host's rate allows the connection: at once (no promise) when it does now. */
+function paced(pacer: Pacer, release: () => void): (() => void) | Promise<() => void> {
+  const delay = pacer.reserve(performance.now());
+  return delay > 0 ? sleep(delay).then(() => release) : release;
 }

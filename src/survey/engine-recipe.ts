@@ -7,22 +7,21 @@ import { Scope } from "../core/scope.js";
 import { PLANNER_DEFAULTS, probePlanner } from "../fingerprint/adaptive.js";
 import type { Model } from "../fingerprint/model.js";
 import { loadProbes } from "../protocols/smtp/probes.js";
+import type { ProtocolOptions } from "../protocols/types.js";
 import { ENGINE_DEFAULTS, type EngineOptions } from "../scan/engine.js";
+
+/** The engine's own limits, as the flags set them (the rest of EngineOptions keeps its defaults). */
+type EngineLimits = Pick<
+  EngineOptions,
+  "concurrency" | "rate" | "perIpConcurrency" | "perIpRate" | "connectTimeoutMs" | "sessionTimeoutMs"
+>;
 
 export interface EngineRecipe {
   /** the --scope text, parsed again where it is used */
   scope: string;
-  concurrency: number;
-  rate: number;
-  perIpConcurrency: number;
-  perIpRate: number;
-  connectTimeoutMs: number;
-  sessionTimeoutMs: number;
-  replyTimeoutMs: number;
-  /** null: each connection's own address literal */
-  ehloName: string | null;
-  starttls: "auto" | "always" | "never";
-  probes: string[];
+  limits: EngineLimits;
+  /** the sessions' options without the planner, which is built from the model */
+  protocol: Omit<ProtocolOptions, "probePlanner">;
   /** records are identified (and the probe planner runs) where the sessions run */
   identify: boolean;
   resolvers?: string[];
@@ -32,18 +31,10 @@ export interface EngineRecipe {
 export function engineOptions(recipe: EngineRecipe, model: Model | null, signal: AbortSignal): EngineOptions {
   return {
     ...ENGINE_DEFAULTS,
+    ...recipe.limits,
     scope: Scope.parse(recipe.scope),
-    concurrency: recipe.concurrency,
-    rate: recipe.rate,
-    perIpConcurrency: recipe.perIpConcurrency,
-    perIpRate: recipe.perIpRate,
-    connectTimeoutMs: recipe.connectTimeoutMs,
-    sessionTimeoutMs: recipe.sessionTimeoutMs,
     protocol: {
-      ehloName: recipe.ehloName,
-      starttls: recipe.starttls,
-      replyTimeoutMs: recipe.replyTimeoutMs,
-      probes: recipe.probes,
+      ...recipe.protocol,
       probePlanner: model
         ? probePlanner(model, { ...PLANNER_DEFAULTS, probes: [...loadProbes().keys()] })
         : undefined,
@@ -55,9 +46,13 @@ export function engineOptions(recipe: EngineRecipe, model: Model | null, signal:
 
 /** One worker's share of a recipe: the totals (-c, --rate) split; per-IP caps stay, as each IP has one worker. */
 export function shareOf(recipe: EngineRecipe, workers: number): EngineRecipe {
+  const { concurrency, rate } = recipe.limits;
   return {
     ...recipe,
-    concurrency: Math.max(1, Math.ceil(recipe.concurrency / workers)),
-    rate: recipe.rate / workers,
+    limits: {
+      ...recipe.limits,
+      concurrency: Math.max(1, Math.ceil(concurrency / workers)),
+      rate: rate / workers,
+    },
   };
 }

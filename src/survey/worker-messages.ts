@@ -6,7 +6,6 @@ import type { EngineRecipe } from "./engine-recipe.js";
 /** A worker's start: its share of the engine's settings. */
 export interface WorkerSetup {
   recipe: EngineRecipe;
-  index: number;
 }
 
 export type ToWorker =

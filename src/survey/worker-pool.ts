@@ -104,7 +104,7 @@ export async function runPooledScan(
   };
   const pool = Array.from(
     { length: workers },
-    (_, index) => new EngineWorker({ recipe: share, index }, share.concurrency, onRecords),
+    () => new EngineWorker({ recipe: share }, share.limits.concurrency, onRecords),
   );
   // settles only if a worker fails (rejects with its error)
   const failed = Promise.race(pool.map((w) => w.finished.then(() => new Promise<never>(() => {}))));
