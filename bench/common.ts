@@ -75,13 +75,20 @@ export interface TimedRun {
  * Runs a command under `/usr/bin/time -v` (its report goes to a file, not stderr), with a hard
  * time limit; a child still running at the limit is killed by its own PID.
  */
-export function timed(command: string, args: readonly string[], limitMs: number): Promise<TimedRun> {
+/** `env`: added to this process's environment for the command */
+export function timed(
+  command: string,
+  args: readonly string[],
+  limitMs: number,
+  env?: Record<string, string>,
+): Promise<TimedRun> {
   const dir = mkdtempSync(join(tmpdir(), "smtpsurvey-bench-"));
   const report = join(dir, "time.txt");
   const started = performance.now();
   return new Promise((resolve, reject) => {
     const child = spawn("/usr/bin/time", ["-v", "-o", report, command, ...args], {
       stdio: ["ignore", "pipe", "pipe"],
+      ...(env ? { env: { ...process.env, ...env } } : {}),
     });
     let stdout = "";
     let stderr = "";

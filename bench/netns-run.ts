@@ -104,6 +104,9 @@ interface Plan {
 
 const grabWorkers = workers ? ["-w", workers] : [];
 const grabAll = (c: number) => grab("smtpsurvey grab", c, grabWorkers);
+/** the peer in the same run: the grab on net.Socket instead of the bare TCP handle (raw-tcp.ts) */
+const netSocketGrab = (c: number) =>
+  grab("smtpsurvey grab, net.Socket", c, grabWorkers, undefined, { SMTPSURVEY_TRANSPORT: "net" });
 const cWithHelp = (c: number) => cClient("C client, HELP too", c, "help");
 const MILLION = "127.0.0.0/12";
 const plans: Plan[] = [
@@ -117,6 +120,7 @@ const plans: Plan[] = [
     tools: [
       grabAll,
       (c) => grab("smtpsurvey grab -w 1", c, ["-w", "1"]),
+      netSocketGrab,
       (c) => cClient("C client", c, "ehlo"),
       cWithHelp,
       connectLoop,
@@ -129,7 +133,7 @@ const plans: Plan[] = [
     concurrency: 5000,
     sessions,
     repeat,
-    tools: [grabAll, (c) => cClient("C client", c, "ehlo"), cWithHelp, connectLoop],
+    tools: [grabAll, netSocketGrab, (c) => cClient("C client", c, "ehlo"), cWithHelp, connectLoop],
   },
   {
     key: "latency",
@@ -256,6 +260,7 @@ async function grab(
   concurrency: number,
   extra: string[],
   targets?: string[],
+  env?: Record<string, string>,
 ): Promise<ScenarioFigure> {
   const out = join(work, "grab.jsonl");
   for (const f of [out, `${out}.state.sqlite`, `${out}.state.sqlite-wal`, `${out}.state.sqlite-shm`])
@@ -284,14 +289,20 @@ async function grab(
     ...extra,
   ];
   log(`${tool}: smtpsurvey ${argv.join(" ")}`);
-  const run = await timed(process.execPath, [join(repo, "bin", "smtpsurvey.js"), ...argv], limitMs);
+  const run = await timed(process.execPath, [join(repo, "bin", "smtpsurvey.js"), ...argv], limitMs, env);
   if (run.code !== 0) log(`grab exited ${run.code}: ${run.stderr.slice(-500)}`);
   const seen = existsSync(out) ? await readGrab(out) : null;
   const count = seen?.sessions ?? 0;
   const window = seen ? (seen.lastEnd - seen.firstStart) / 1000 : run.wallSeconds;
   const figure: ScenarioFigure = {
     tool,
-    what: `smtpsurvey ${argv.join(" ").replace(out, "OUT").replace(targetsFile, "TARGETS")}`,
+    what: `${
+      env
+        ? `${Object.entries(env)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(" ")} `
+        : ""
+    }smtpsurvey ${argv.join(" ").replace(out, "OUT").replace(targetsFile, "TARGETS")}`,
     sessions: count,
     ok: seen?.byStatus.ok ?? 0,
     wallSeconds: run.wallSeconds,

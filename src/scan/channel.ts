@@ -11,7 +11,8 @@ import { escapeBytes } from "../core/escape.js";
 import { ChannelError } from "../core/status.js";
 import type { Channel, TlsHandshake } from "../protocols/types.js";
 import type { TranscriptEntry } from "../store/schema.js";
-import type { ReadRoute } from "./connect.js";
+import type { Connection, ReadRoute } from "./connect.js";
+import { RawTcp } from "./raw-tcp.js";
 
 export interface ChannelLimits {
   /** longest line accepted, in bytes */
@@ -47,7 +48,7 @@ interface Waiter {
 }
 
 export class SocketChannel implements Channel {
-  private socket: Socket;
+  private socket: Connection;
   private pending: Buffer = EMPTY;
   private received = 0;
   private ended = false;
@@ -56,10 +57,10 @@ export class SocketChannel implements Channel {
   private closed = false;
   private readonly onData = (chunk: Buffer) => this.handleData(chunk);
   private readonly onEnd = () => this.handleEnd();
-  private readonly onError = (error: NodeJS.ErrnoException) => this.handleError(error);
+  private readonly onError = (error: NodeJS.ErrnoException) => this.handleError(error.code ?? error.message);
 
   constructor(
-    socket: Socket,
+    socket: Connection,
     readonly ip: string,
     readonly port: number,
     private readonly conn: number,
@@ -71,7 +72,8 @@ export class SocketChannel implements Channel {
     private readonly route: ReadRoute | null = null,
   ) {
     this.socket = socket;
-    this.attach(socket, route === null);
+    if (socket instanceof RawTcp) socket.listen({ end: this.onEnd, error: (code) => this.handleError(code) });
+    else this.attach(socket, route === null);
     route?.attach((view) => this.handleData(view, false));
     // The whole-connection cap holds even when a library reads the stream itself (takeStream).
     this.sessionTimer = setTimeout(
@@ -83,15 +85,16 @@ export class SocketChannel implements Channel {
   private readonly sessionTimer: NodeJS.Timeout;
 
   takeStream(): Duplex {
-    if (this.route)
+    const socket = this.socket;
+    if (this.route || socket instanceof RawTcp)
       throw new Error("takeStream on a connection opened for line reading: connect({ stream: true })");
-    this.detach(this.socket);
+    this.detach(socket);
     if (this.pending.length > 0) {
-      this.socket.unshift(this.pending);
+      socket.unshift(this.pending);
       this.pending = EMPTY;
     }
     this.note("stream handed to the protocol's library");
-    return this.socket;
+    return socket;
   }
 
   localAddress(): string {
@@ -148,7 +151,10 @@ export class SocketChannel implements Channel {
   }
 
   startTls(deadline: number, servername?: string): Promise<TlsHandshake> {
-    const plain = this.socket;
+    const current = this.socket;
+    // TLS is node:tls on a net.Socket: a bare handle is handed to one first
+    const plain = current instanceof RawTcp ? current.toSocket(this.routeOf(current).onread) : current;
+    this.socket = plain;
     this.detach(plain);
     // TLS now reads the socket itself; nothing more comes through the route
     this.route?.attach(ignoreBytes);
@@ -249,11 +255,17 @@ export class SocketChannel implements Channel {
     this.deliver();
   }
 
-  private handleError(error: NodeJS.ErrnoException): void {
+  private routeOf(tcp: RawTcp): ReadRoute {
+    if (!this.route) throw new Error(`a bare connection without a read route (${tcp.localAddress})`);
+    return this.route;
+  }
+
+  /** `code`: the errno name (or the message when there is none) */
+  private handleError(code: string): void {
     const failure =
-      error.code === "ECONNRESET" || error.code === "EPIPE"
+      code === "ECONNRESET" || code === "EPIPE"
         ? new ChannelError("reset", "connection reset by the server")
-        : new ChannelError("closed", `connection error: ${error.code ?? error.message}`);
+        : new ChannelError("closed", `connection error: ${code}`);
     this.fail(failure);
   }
 

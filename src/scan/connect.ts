@@ -1,9 +1,12 @@
 /** Opening one TCP connection with a timeout, and naming why it failed. */
-import { connect, type Socket } from "node:net";
+import { connect, isIPv6, type Socket } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import { type Status, statusForConnectError } from "../core/status.js";
+import { RawTcp, rawTcpAvailable } from "./raw-tcp.js";
 
-export type TcpResult = { ok: true; socket: Socket } | { ok: false; status: Status; error: string };
+/** A connection: a net.Socket, or (line-read connections) the bare handle under one. */
+export type Connection = Socket | RawTcp;
+export type TcpResult = { ok: true; socket: Connection } | { ok: false; status: Status; error: string };
 
 /**
  * Every line-read socket reads into this one buffer (net's `onread`): no 64 KiB allocation per
@@ -39,7 +42,10 @@ export class ReadRoute {
 /** Errors that say this machine is short of a resource, not anything about the target. */
 const LOCAL_PRESSURE = new Set(["EMFILE", "ENFILE", "ENOBUFS", "EAGAIN", "EADDRNOTAVAIL"]);
 
-/** `route`: the socket is read through it (onread) instead of as a stream. */
+/**
+ * `route`: the connection is read through it (into the shared buffer) instead of as a stream,
+ * and is driven on the bare TCP handle where this Node allows it (raw-tcp.ts says why).
+ */
 export async function openTcp(
   ip: string,
   port: number,
@@ -55,26 +61,41 @@ export async function openTcp(
   }
 }
 
+interface Attempt {
+  ok: boolean;
+  code?: string;
+  outcome: TcpResult;
+}
+
+function connectTimeout(timeoutMs: number): Attempt {
+  return {
+    ok: false,
+    outcome: {
+      ok: false,
+      status: "connect-timeout",
+      error: `no answer to the TCP handshake in ${timeoutMs} ms`,
+    },
+  };
+}
+
+function connectFailure(code: string): Attempt {
+  return { ok: false, code, outcome: { ok: false, status: statusForConnectError(code), error: code } };
+}
+
 function attemptTcp(
   ip: string,
   port: number,
   timeoutMs: number,
   route: ReadRoute | undefined,
-): Promise<{ ok: boolean; code?: string; outcome: TcpResult }> {
+): Promise<Attempt> {
+  if (route && rawTcpAvailable()) return attemptRaw(ip, port, timeoutMs, route);
   return new Promise((resolve) => {
     const socket = connect(
       route ? { host: ip, port, noDelay: true, onread: route.onread } : { host: ip, port, noDelay: true },
     );
     const timer = setTimeout(() => {
       socket.destroy();
-      resolve({
-        ok: false,
-        outcome: {
-          ok: false,
-          status: "connect-timeout",
-          error: `no answer to the TCP handshake in ${timeoutMs} ms`,
-        },
-      });
+      resolve(connectTimeout(timeoutMs));
     }, timeoutMs);
     socket.once("connect", () => {
       clearTimeout(timer);
@@ -90,5 +111,27 @@ function attemptTcp(
         outcome: { ok: false, status: statusForConnectError(error.code), error: error.code ?? error.message },
       });
     });
+  });
+}
+
+function attemptRaw(ip: string, port: number, timeoutMs: number, route: ReadRoute): Promise<Attempt> {
+  return new Promise((resolve) => {
+    const attempt = RawTcp.connect(
+      ip,
+      port,
+      isIPv6(ip),
+      SHARED_READ_BUFFER,
+      (size) => route.onread.callback(size, SHARED_READ_BUFFER),
+      (result) => {
+        clearTimeout(timer);
+        resolve(
+          result.ok ? { ok: true, outcome: { ok: true, socket: result.tcp } } : connectFailure(result.code),
+        );
+      },
+    );
+    const timer = setTimeout(() => {
+      attempt.cancel();
+      resolve(connectTimeout(timeoutMs));
+    }, timeoutMs);
   });
 }
