@@ -25,7 +25,7 @@ import { loadModel, resolveProduct } from "../src/fingerprint/model.js";
 import { loadRules } from "../src/fingerprint/rules.js";
 import { trainingExample } from "../src/fingerprint/train.js";
 import { protocolNamed } from "../src/protocols/registry.js";
-import { loadProbes } from "../src/protocols/smtp/probes.js";
+import { loadProbes } from "../src/protocols/smtp/probe-catalogue.js";
 import { ENGINE_DEFAULTS, runScan } from "../src/scan/engine.js";
 import type { ScanRecord } from "../src/store/schema.js";
 import { evaluate, LEVEL_NAMES, type Summary, summary, versionCovers } from "./identify-eval.js";

@@ -5,9 +5,10 @@ import type { Command } from "commander";
 import { Scope } from "../core/scope.js";
 import { loadModel } from "../fingerprint/model.js";
 import { protocolNames } from "../protocols/registry.js";
-import { loadProbes } from "../protocols/smtp/probes.js";
+import { loadProbes } from "../protocols/smtp/probe-catalogue.js";
 import { ENGINE_DEFAULTS } from "../scan/engine.js";
 import { type EngineRecipe, engineOptions } from "../survey/engine-recipe.js";
+import { plannerFor } from "../survey/probe-planning.js";
 import type { ScanSettings } from "../survey/scan-settings.js";
 import { parsePorts } from "../targets/ports.js";
 import { ehloName } from "./ehlo-name.js";
@@ -98,6 +99,7 @@ export async function scanSettings(flags: ScanFlags, identify: boolean): Promise
   const workers = positiveInteger("-w/--workers", flags.workers);
   const ehlo = await ehloName(flags.ehlo);
   const model = identify ? loadModel() : null;
+  const planner = model ? plannerFor(model) : undefined;
   const recipe = (resolvers: string[] | undefined): EngineRecipe => ({
     scope: flags.scope as string,
     limits,
@@ -116,7 +118,7 @@ export async function scanSettings(flags: ScanFlags, identify: boolean): Promise
     model,
     workers,
     recipe,
-    engine: (signal, resolvers) => engineOptions(recipe(resolvers), model, signal),
+    engine: (signal, resolvers) => engineOptions(recipe(resolvers), planner, signal),
   };
 }
 

@@ -8,7 +8,7 @@ import { PLANNER_DEFAULTS, probePlanner } from "../fingerprint/adaptive.js";
 import { extractFeatures } from "../fingerprint/features.js";
 import { identifyRecord } from "../fingerprint/identify.js";
 import { fires, loadModel } from "../fingerprint/model.js";
-import { loadProbes } from "../protocols/smtp/probes.js";
+import { loadProbes } from "../protocols/smtp/probe-catalogue.js";
 import { ReverseNames } from "../scan/reverse-dns.js";
 import { readRecords } from "../store/read-records.js";
 import { addDeprecatedSpelling, OLD_CONNECT_TIMEOUT } from "./deprecated.js";

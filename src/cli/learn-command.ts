@@ -11,7 +11,7 @@ import { repoRoot } from "../core/paths.js";
 import { recordFixturesDir } from "../fingerprint/examples.js";
 import { extractFeatures } from "../fingerprint/features.js";
 import { fires, loadModel, resolveProduct } from "../fingerprint/model.js";
-import { loadProbes } from "../protocols/smtp/probes.js";
+import { loadProbes } from "../protocols/smtp/probe-catalogue.js";
 import { addDeprecatedSpelling, OLD_CONNECT_TIMEOUT } from "./deprecated.js";
 import { ehloName } from "./ehlo-name.js";
 import { reportAndExit, seconds, usageError } from "./errors.js";

@@ -7,14 +7,16 @@
 import { z } from "zod";
 import { STATUSES } from "../core/status.js";
 import { TranscriptEntrySchema } from "../core/transcript.js";
+import { SCHEMA_VERSION } from "./blank-record.js";
 import { RECORD_PART_SCHEMAS } from "./parts.js";
 
 // Each protocol's part lives in its folder (src/protocols/<name>/schema.ts); re-exported here so
 // that a reader of records has one module to import from.
 export * from "../core/transcript.js";
+// SCHEMA_VERSION, RECORD_PART_NAMES and blankRecord live in blank-record.ts, without zod: the
+// engine threads make records and never validate one, and zod is ~15 MB of RSS in each thread.
+export * from "./blank-record.js";
 export * from "./parts.js";
-
-export const SCHEMA_VERSION = 1;
 
 /** What src/fingerprint concluded about the software behind a record (docs/records.md, `software`). */
 export const SoftwareSchema = z.object({
@@ -69,46 +71,3 @@ export const ScanRecordSchema = z.object({
   software: SoftwareSchema.nullable().default(null),
 });
 export type ScanRecord = z.infer<typeof ScanRecordSchema>;
-
-/** Every protocol part null: what a record holds before (or without) a session. */
-const NO_PARTS = Object.fromEntries(Object.keys(RECORD_PARTS).map((key) => [key, null])) as {
-  [K in RecordPartName]: null;
-};
-
-/** What a blank record is made from: where it went, and what happened, if anything yet. */
-export interface RecordBase {
-  ip: string;
-  port: number;
-  protocol: string;
-  name?: string | null;
-  country?: string;
-  asn?: number;
-  status: ScanRecord["status"];
-  error?: string | null;
-  started_at: string;
-  duration_ms?: number;
-}
-
-/**
- * A record with no protocol part, no transcript and no identification: the base of every
- * record the engine writes, the whole of a failed one, and the start of every record a test or
- * a benchmark builds. The one place that lists a record's parts is RECORD_PARTS above.
- */
-export function blankRecord(base: RecordBase): ScanRecord {
-  return {
-    schema: SCHEMA_VERSION,
-    ip: base.ip,
-    port: base.port,
-    protocol: base.protocol,
-    name: base.name ?? null,
-    ...(base.country !== undefined ? { country: base.country } : {}),
-    ...(base.asn !== undefined ? { asn: base.asn } : {}),
-    status: base.status,
-    error: base.error ?? null,
-    started_at: base.started_at,
-    duration_ms: base.duration_ms ?? 0,
-    ...NO_PARTS,
-    transcript: [],
-    software: null,
-  };
-}

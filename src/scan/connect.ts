@@ -30,6 +30,11 @@ export class ReadRoute {
     },
   };
 
+  /** The same, for a reader that fills the shared buffer itself (raw-tcp.ts): `size` bytes. */
+  readonly onSharedRead = (size: number): void => {
+    this.onread.callback(size, SHARED_READ_BUFFER);
+  };
+
   /** From now on reads go to `target` (a view into the shared buffer: copy what is kept). */
   attach(target: (bytes: Buffer) => void): void {
     this.target = target;
@@ -121,7 +126,8 @@ function attemptRaw(ip: string, port: number, timeoutMs: number, route: ReadRout
       port,
       isIPv6(ip),
       SHARED_READ_BUFFER,
-      (size) => route.onread.callback(size, SHARED_READ_BUFFER),
+      // not a closure of this scope, which would keep the timer and this promise alive
+      route.onSharedRead,
       (result) => {
         clearTimeout(timer);
         resolve(

@@ -11,6 +11,8 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { Pacer, Semaphore } from "../core/pacing.js";
 import type { Scope } from "../core/scope.js";
 import type { Status } from "../core/status.js";
+// blank-record.js, not store/schema.js: the record schema (and zod) stays out of engine threads
+import { blankRecord } from "../protocols/blank-record.js";
 import type {
   ConnectOptions,
   ConnectResult,
@@ -19,7 +21,7 @@ import type {
   SessionContext,
   SessionOutcome,
 } from "../protocols/types.js";
-import { blankRecord, type ScanRecord, type TranscriptEntry } from "../store/schema.js";
+import type { ScanRecord, TranscriptEntry } from "../store/schema.js";
 import { SocketChannel } from "./channel.js";
 import { openTcp, ReadRoute } from "./connect.js";
 import { PerIpLimiter } from "./limits.js";

@@ -4,6 +4,8 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { Pacer, Semaphore } from "../core/pacing.js";
 
+const UNPACED = new Pacer(0);
+
 /** Per-destination politeness: a concurrency cap and a connection rate for every IP. */
 export class PerIpLimiter {
   private readonly hosts = new Map<string, { slots: Semaphore; pacer: Pacer; users: number }>();
@@ -22,7 +24,9 @@ export class PerIpLimiter {
     if (++this.entries % 4096 === 0) this.sweep();
     let host = this.hosts.get(ip);
     if (!host) {
-      host = { slots: new Semaphore(this.concurrency), pacer: new Pacer(this.perSecond), users: 0 };
+      // with no per-IP rate every host shares one pacer that never waits (one object less each)
+      const pacer = this.perSecond > 0 ? new Pacer(this.perSecond) : UNPACED;
+      host = { slots: new Semaphore(this.concurrency), pacer, users: 0 };
       this.hosts.set(ip, host);
     }
     host.users += 1;

@@ -156,7 +156,10 @@ export class RawTcp {
       }
       handle.setNoDelay(true);
       handle.useUserBuffer(buffer);
-      handle.onread = () => tcp.onRead(onBytes);
+      // the reader is the connection's own: a closure here would keep this whole connect
+      // (its callbacks, the request, the caller's timer) alive for the session's life
+      tcp.onBytes = onBytes;
+      handle.onread = tcp.reader;
       const started = handle.readStart();
       if (started < 0) {
         tcp.destroy();
@@ -234,10 +237,13 @@ export class RawTcp {
     return new Socket({ handle: this.handle, onread } as unknown as ConstructorParameters<typeof Socket>[0]);
   }
 
-  private onRead(onBytes: (size: number) => void): void {
+  private onBytes: (size: number) => void = noRead;
+  private readonly reader = (): void => this.onRead();
+
+  private onRead(): void {
     const size = this.b.state[this.b.readBytesIndex] ?? 0;
     if (size > 0) {
-      onBytes(size);
+      this.onBytes(size);
       return;
     }
     if (size === 0) return;

@@ -1,8 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { RECORD_PART_SCHEMAS } from "../protocols/parts.js";
-import { blankRecord, ScanRecordSchema } from "./schema.js";
+import { blankRecord, RECORD_PART_NAMES, ScanRecordSchema } from "./schema.js";
 
 describe("blankRecord", () => {
+  it("lists the parts parts.ts has schemas for, in its order (blank-record.ts: add a new part there too)", () => {
+    expect([...RECORD_PART_NAMES]).toEqual(Object.keys(RECORD_PART_SCHEMAS));
+  });
+
   it("is a valid record with every protocol part null", () => {
     const record = blankRecord({
       ip: "192.0.2.1",

@@ -4,10 +4,7 @@
  * planner's closure cannot be handed over; each side builds them from this recipe).
  */
 import { Scope } from "../core/scope.js";
-import { PLANNER_DEFAULTS, probePlanner } from "../fingerprint/adaptive.js";
-import type { Model } from "../fingerprint/model.js";
-import { loadProbes } from "../protocols/smtp/probes.js";
-import type { ProtocolOptions } from "../protocols/types.js";
+import type { ProbePlanner, ProtocolOptions } from "../protocols/types.js";
 import { ENGINE_DEFAULTS, type EngineOptions } from "../scan/engine.js";
 
 /** The engine's own limits, as the flags set them (the rest of EngineOptions keeps its defaults). */
@@ -27,17 +24,22 @@ export interface EngineRecipe {
   resolvers?: string[];
 }
 
-/** The engine's options from a recipe; `model` is the recipe's (null when it does not identify). */
-export function engineOptions(recipe: EngineRecipe, model: Model | null, signal: AbortSignal): EngineOptions {
+/**
+ * The engine's options from a recipe; `planner`: the probe planner of the recipe's model
+ * (probe-planning.ts), undefined when it does not identify.
+ */
+export function engineOptions(
+  recipe: EngineRecipe,
+  planner: ProbePlanner | undefined,
+  signal: AbortSignal,
+): EngineOptions {
   return {
     ...ENGINE_DEFAULTS,
     ...recipe.limits,
     scope: Scope.parse(recipe.scope),
     protocol: {
       ...recipe.protocol,
-      probePlanner: model
-        ? probePlanner(model, { ...PLANNER_DEFAULTS, probes: [...loadProbes().keys()] })
-        : undefined,
+      probePlanner: planner,
     },
     signal,
     ...(recipe.resolvers ? { resolvers: recipe.resolvers } : {}),

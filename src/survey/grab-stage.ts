@@ -13,6 +13,7 @@ import type { RecordKey, RecordOutput } from "../store/record-output.js";
 import type { ScanRecord } from "../store/schema.js";
 import type { PortSpec } from "../targets/ports.js";
 import type { EngineRecipe } from "./engine-recipe.js";
+import { tuneHeapForManySessions } from "./heap-tuning.js";
 import { runPooledScan } from "./worker-pool.js";
 
 export interface GrabRun {
@@ -46,9 +47,11 @@ export async function runGrab(run: GrabRun): Promise<ScanStats> {
     progress.record(key.status);
     run.onRecord?.(key);
   };
+  const pooled = Boolean(run.pool && run.pool.workers > 1);
+  const restoreHeap = tuneHeapForManySessions(pooled);
   try {
     const stats =
-      run.pool && run.pool.workers > 1
+      run.pool && pooled
         ? await runPooledScan(jobs, run.pool.recipe, run.pool.workers, run.controller.signal, {
             records: (keys, lines) => {
               run.output.writeEncoded(keys, lines);
@@ -64,6 +67,7 @@ export async function runGrab(run: GrabRun): Promise<ScanStats> {
     return stats;
   } finally {
     stopSignals();
+    restoreHeap();
   }
 }
 

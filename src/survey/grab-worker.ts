@@ -5,9 +5,8 @@
  */
 import { parentPort, workerData } from "node:worker_threads";
 import type { Status } from "../core/status.js";
-import { identifyRecord } from "../fingerprint/identify.js";
-import { loadModel } from "../fingerprint/model.js";
 import { protocolNamed } from "../protocols/registry.js";
+import type { ProbePlanner } from "../protocols/types.js";
 import { runScan, type ScanJob } from "../scan/engine.js";
 import type { ScanRecord } from "../store/schema.js";
 import { engineOptions } from "./engine-recipe.js";
@@ -113,17 +112,32 @@ port.on("message", (message: ToWorker) => {
   }
 });
 
-const model = recipe.identify ? loadModel() : null;
+// identification (the model, its rules, zod to check them) is loaded only when asked for:
+// tens of MB in every engine thread that a plain grab does without
+const identification = recipe.identify ? await loadIdentification() : null;
 const outbox = new Outbox();
 const stats = await runScan(
   inbox,
   protocolNamed,
-  engineOptions(recipe, model, controller.signal),
+  engineOptions(recipe, identification?.planner, controller.signal),
   (record) => {
-    if (model) record.software = identifyRecord(model, record);
+    if (identification) record.software = identification.identify(record);
     outbox.add(record);
   },
 );
 outbox.flush();
 send({ type: "stats", stats });
 port.close();
+
+async function loadIdentification(): Promise<{
+  planner: ProbePlanner;
+  identify: (record: ScanRecord) => ScanRecord["software"];
+}> {
+  const [{ loadModel }, { identifyRecord }, { plannerFor }] = await Promise.all([
+    import("../fingerprint/model.js"),
+    import("../fingerprint/identify.js"),
+    import("./probe-planning.js"),
+  ]);
+  const model = loadModel();
+  return { planner: plannerFor(model), identify: (record) => identifyRecord(model, record) };
+}

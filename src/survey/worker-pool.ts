@@ -17,6 +17,7 @@ import type { Status } from "../core/status.js";
 import type { ScanJob, ScanStats } from "../scan/engine.js";
 import type { RecordKey } from "../store/record-output.js";
 import { type EngineRecipe, shareOf } from "./engine-recipe.js";
+import { ENGINE_YOUNG_GENERATION_MB } from "./heap-tuning.js";
 import type { FromWorker, ToWorker, WorkerSetup } from "./worker-messages.js";
 
 /** Jobs per message: enough that messaging costs little, few enough that no worker waits long. */
@@ -47,7 +48,10 @@ class EngineWorker {
     readonly capacity: number,
     onRecords: (message: Extract<FromWorker, { type: "records" }>, worker: EngineWorker) => void,
   ) {
-    this.thread = new Worker(workerEntry(), { workerData: setup });
+    this.thread = new Worker(workerEntry(), {
+      workerData: setup,
+      resourceLimits: { maxYoungGenerationSizeMb: ENGINE_YOUNG_GENERATION_MB },
+    });
     this.finished = new Promise<ScanStats>((resolve, reject) => {
       this.thread.on("message", (message: FromWorker) => {
         if (message.type === "records") onRecords(message, this);

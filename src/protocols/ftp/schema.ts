@@ -16,6 +16,4 @@ export const FtpSchema = z.object({
 });
 export type FtpRecord = z.infer<typeof FtpSchema>;
 
-export function emptyFtpRecord(): FtpRecord {
-  return { greeting: null, features: null, syst: null, auth_tls: null, features_tls: null };
-}
+export { emptyFtpRecord } from "./empty.js";

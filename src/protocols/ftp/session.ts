@@ -7,8 +7,9 @@ import { type DialogueResult, runLineSession, type SessionState } from "../line-
 import { tlsRecord } from "../tls/record.js";
 import { hostNameInGreeting } from "../tls/server-name.js";
 import type { Channel, SessionContext, SessionOutcome } from "../types.js";
+import { emptyFtpRecord } from "./empty.js";
 import { type FtpReply, featureLines, offersAuthTls, readFtpReply } from "./reply.js";
-import { emptyFtpRecord, type FtpRecord } from "./schema.js";
+import type { FtpRecord } from "./schema.js";
 
 /** QUIT is a courtesy: it gets a short wait of its own and never changes the status. */
 const QUIT_TIMEOUT_MS = 5000;

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { loadProbes } from "./probes.js";
+import { loadProbes } from "./probe-catalogue.js";
 
 function probeFile(commands: string[]): string {
   const file = join(mkdtempSync(join(tmpdir(), "probes-")), "smtp.json");

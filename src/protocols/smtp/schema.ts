@@ -37,17 +37,4 @@ export const SmtpSchema = z.object({
 });
 export type SmtpRecord = z.infer<typeof SmtpSchema>;
 
-/** An SMTP part with nothing in it yet: sessions fill it in, tests and examples override it. */
-export function emptySmtpRecord(): SmtpRecord {
-  return {
-    banner: null,
-    ehlo: null,
-    helo: null,
-    help: null,
-    starttls: null,
-    ehlo_tls: null,
-    quit: null,
-    replies: {},
-    probes: [],
-  };
-}
+export { emptySmtpRecord } from "./empty.js";

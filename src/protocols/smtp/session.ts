@@ -11,9 +11,11 @@ import type { TlsRecord } from "../tls/schema.js";
 import type { Channel, SessionContext, SessionOutcome } from "../types.js";
 import { classifyFailure, type Phase, sendCommand, sendQuit } from "./dialogue.js";
 import { announcedName } from "./ehlo-name.js";
-import { loadProbes, type ProbeDefinition, runProbe } from "./probes.js";
+import { emptySmtpRecord } from "./empty.js";
+import type { ProbeDefinition } from "./probe-catalogue.js";
+import { runProbe } from "./probes.js";
 import { ehloKeywords, isPositive, readReply } from "./reply.js";
-import { emptySmtpRecord, type SmtpRecord } from "./schema.js";
+import type { SmtpRecord } from "./schema.js";
 import { smtpServerName } from "./server-name.js";
 
 let probeCatalogue: Map<string, ProbeDefinition> | undefined;
@@ -21,8 +23,9 @@ let probeCatalogue: Map<string, ProbeDefinition> | undefined;
 /** A hard cap on planned probes per record, whatever the planner asks: a few connections at most. */
 export const MAX_PLANNED_PROBES = 4;
 
-function probesNamed(names: readonly string[]): ProbeDefinition[] {
-  probeCatalogue ??= loadProbes();
+/** Loaded on the first probe: a grab that runs none never loads the catalogue (nor zod with it). */
+async function probesNamed(names: readonly string[]): Promise<ProbeDefinition[]> {
+  probeCatalogue ??= (await import("./probe-catalogue.js")).loadProbes();
   const catalogue = probeCatalogue;
   return names.map((name) => {
     const probe = catalogue.get(name);
@@ -54,7 +57,7 @@ export async function runSmtpSession(ctx: SessionContext, implicitTls: boolean):
   // after the dialogue: with implicit TLS the handshake comes before the name is announced
   await fillNames(state.tls, ctx, smtpServerName(smtp));
   if (status === "ok" && ctx.options.probes.length > 0) {
-    for (const probe of probesNamed(ctx.options.probes))
+    for (const probe of await probesNamed(ctx.options.probes))
       smtp.probes.push(await runProbe(ctx, probe, implicitTls));
   }
   const planner = ctx.options.probePlanner;
@@ -64,7 +67,7 @@ export async function runSmtpSession(ctx: SessionContext, implicitTls: boolean):
       const next = planner({ protocol, smtp, tls: state.tls });
       // a probe already run would only repeat itself
       if (next === null || smtp.probes.some((p) => p.name === next)) break;
-      const [probe] = probesNamed([next]);
+      const [probe] = await probesNamed([next]);
       if (probe) smtp.probes.push(await runProbe(ctx, probe, implicitTls));
     }
   }
