@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { Scope } from "./scope.js";
+import { parseIp } from "./cidr.js";
+import { dottedQuad, Scope } from "./scope.js";
 
 describe("Scope", () => {
   it("allows what the scope names and nothing else", () => {
@@ -37,5 +38,63 @@ describe("Scope", () => {
   it("refuses bad CIDRs with a clear message", () => {
     expect(() => Scope.parse("127.77.0.0/33")).toThrow(/not an IP address or CIDR/);
     expect(() => Scope.parse("")).toThrow(/at least one CIDR/);
+  });
+});
+
+describe("the dotted-quad path of Scope.check", () => {
+  // check(string) takes it; check(parsed address) takes the general one: both must agree
+  const scopes = [
+    "127.77.0.0/16",
+    "0.0.0.0/0",
+    "10.0.0.0/8,192.0.2.0/24",
+    "127.0.0.0/8,::1/128",
+    "198.18.0.0/15",
+  ];
+  const addresses = [
+    "127.77.1.1",
+    "127.0.0.1",
+    "10.1.2.3",
+    "192.0.2.255",
+    "198.19.255.255",
+    "8.8.8.8",
+    "0.0.0.0",
+    "255.255.255.255",
+    "100.64.0.1",
+    "224.0.0.1",
+    "010.0.0.1",
+    "127.077.0.1",
+  ];
+  let seed = 7;
+  const random = () => {
+    seed = (seed * 1103515245 + 12345) % 2 ** 31;
+    return seed;
+  };
+  for (let i = 0; i < 500; i++) addresses.push([24, 16, 8, 0].map((s) => (random() >>> s) & 255).join("."));
+
+  it("gives every address the verdict the general path gives", () => {
+    for (const text of scopes) {
+      const scope = Scope.parse(text);
+      for (const ip of addresses)
+        expect({ text, ip, v: scope.check(ip) }).toEqual({ text, ip, v: scope.check(parseIp(ip)) });
+    }
+  });
+
+  it("reads four decimal parts only", () => {
+    expect(dottedQuad("127.0.0.1")).toBe(0x7f000001);
+    expect(dottedQuad("255.255.255.255")).toBe(0xffffffff);
+    for (const bad of [
+      "127.1",
+      "256.0.0.1",
+      "1.2.3.4.5",
+      "1..2.3",
+      "01234.0.0.1",
+      " 1.2.3.4",
+      "::1",
+      "1.2.3.",
+      "",
+      "010.0.0.1",
+      "1.2.3.00",
+    ])
+      expect(dottedQuad(bad)).toBeNull();
   });
 });

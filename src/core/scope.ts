@@ -15,12 +15,62 @@ const SPECIAL: ReadonlyArray<{ cidr: Cidr; name: string }> = SPECIAL_PURPOSE_RAN
 
 export type ScopeVerdict = { allowed: true } | { allowed: false; reason: string };
 
+/** An IPv4 CIDR as its first and last address, unsigned 32-bit. */
+interface V4Range {
+  first: number;
+  last: number;
+}
+
+function v4Range(cidr: Cidr): V4Range | null {
+  if (cidr.address.kind() !== "ipv4") return null;
+  const bytes = cidr.address.toByteArray();
+  const first =
+    (((bytes[0] ?? 0) << 24) | ((bytes[1] ?? 0) << 16) | ((bytes[2] ?? 0) << 8) | (bytes[3] ?? 0)) >>> 0;
+  return { first, last: first + 2 ** (32 - cidr.prefix) - 1 };
+}
+
+/** "a.b.c.d" (four decimal parts, no leading zero, sign or space) as an unsigned 32-bit number; else null. */
+export function dottedQuad(text: string): number | null {
+  let value = 0;
+  let part = 0;
+  let digits = 0;
+  let dots = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x2e) {
+      if (digits === 0 || dots === 3) return null;
+      value = value * 256 + part;
+      part = 0;
+      digits = 0;
+      dots += 1;
+    } else if (c >= 0x30 && c <= 0x39) {
+      // a leading zero is octal to some parsers (ipaddr.js among them): left to the general path
+      if (digits === 1 && part === 0) return null;
+      part = part * 10 + (c - 0x30);
+      digits += 1;
+      if (digits > 3 || part > 255) return null;
+    } else {
+      return null;
+    }
+  }
+  if (dots !== 3 || digits === 0) return null;
+  return value * 256 + part;
+}
+
+const SPECIAL_V4 = SPECIAL.map((r) => ({ range: v4Range(r.cidr), cidr: r.cidr, name: r.name })).filter(
+  (r): r is { range: V4Range; cidr: Cidr; name: string } => r.range !== null,
+);
+
 export class Scope {
   readonly cidrs: readonly Cidr[];
+
+  /** the IPv4 CIDRs as ranges: a dotted quad is checked on them without parsing (once per connect) */
+  private readonly v4: readonly V4Range[];
 
   constructor(cidrs: readonly Cidr[]) {
     if (cidrs.length === 0) throw new InputError("--scope needs at least one CIDR");
     this.cidrs = cidrs;
+    this.v4 = cidrs.map(v4Range).filter((r): r is V4Range => r !== null);
   }
 
   static parse(list: string): Scope {
@@ -32,11 +82,27 @@ export class Scope {
   }
 
   check(ip: string | IpAddress): ScopeVerdict {
+    const quad = typeof ip === "string" ? dottedQuad(ip) : null;
+    if (quad !== null) return this.checkV4(quad);
     const address = typeof ip === "string" ? parseIp(ip) : ip;
     const within = this.cidrs.filter((c) => cidrContains(c, address));
     if (within.length === 0) return { allowed: false, reason: "outside --scope" };
     const special = SPECIAL.find((r) => cidrContains(r.cidr, address));
     if (special && !within.some((c) => cidrWithin(c, special.cidr))) {
+      return {
+        allowed: false,
+        reason: `special-purpose range ${special.cidr.text} (${special.name}) not named by --scope`,
+      };
+    }
+    return { allowed: true };
+  }
+
+  /** check() for a dotted quad, on numbers: the same rules (an IPv4 address is only ever in IPv4 CIDRs) */
+  private checkV4(address: number): ScopeVerdict {
+    const within = this.v4.filter((r) => r.first <= address && address <= r.last);
+    if (within.length === 0) return { allowed: false, reason: "outside --scope" };
+    const special = SPECIAL_V4.find((r) => r.range.first <= address && address <= r.range.last);
+    if (special && !within.some((r) => special.range.first <= r.first && r.last <= special.range.last)) {
       return {
         allowed: false,
         reason: `special-purpose range ${special.cidr.text} (${special.name}) not named by --scope`,
