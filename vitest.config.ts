@@ -15,6 +15,7 @@ export default defineConfig({
             "test/hostile/**/*.test.ts",
             "test/cli/**/*.test.ts",
             "test/report/**/*.test.ts",
+            "test/distributed/**/*.test.ts",
           ],
         },
       },

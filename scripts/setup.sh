@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything smtpsurvey and its lab need on Debian 12 with Node 20, as root:
-# build tools for better-sqlite3, the npm packages, the build, and the lab's servers.
+# build tools for better-sqlite3, the npm packages, the build, the lab's servers, and PostgreSQL
+# (the distributed engine's tests start private clusters of their own; none is used as installed).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,7 +17,7 @@ fi
 export DEBIAN_FRONTEND=noninteractive
 echo "setup: apt packages" >&2
 apt-get update -qq
-apt-get install -y -qq --no-install-recommends build-essential python3 ca-certificates openssl openssh-client iproute2 util-linux time nmap chromium >/dev/null
+apt-get install -y -qq --no-install-recommends build-essential python3 ca-certificates openssl openssh-client iproute2 util-linux time nmap chromium postgresql >/dev/null
 
 echo "setup: npm packages and build" >&2
 # `npm install`, not `npm ci`: the lock file written here lacks other platforms' optional

@@ -1,0 +1,51 @@
+/**
+ * The tables a distributed survey keeps in PostgreSQL, beside pg-boss's own schema (which holds
+ * the chunk queue). docs/distributed.md describes them for `psql` users.
+ *
+ * - runs:     one row per run: its manifest (what was planned, with which rules and version);
+ * - records:  every record, keyed (run_id, ip, port): a chunk redone after a lost lease inserts
+ *             nothing twice (ON CONFLICT DO NOTHING);
+ * - chunks:   the ledger: one row per chunk done, written in the same transaction as the
+ *             chunk's last records and its completion in the queue;
+ * - workers:  a heartbeat per live worker, from which the run's --rate is shared out.
+ */
+export const SCHEMA = "smtpsurvey";
+
+export const DDL = `
+CREATE SCHEMA IF NOT EXISTS ${SCHEMA};
+CREATE TABLE IF NOT EXISTS ${SCHEMA}.runs (
+  run_id      text PRIMARY KEY,
+  manifest    jsonb NOT NULL,
+  chunks      integer NOT NULL,
+  targets     bigint NOT NULL,
+  created_at  timestamptz NOT NULL DEFAULT now()
+);
+CREATE TABLE IF NOT EXISTS ${SCHEMA}.records (
+  run_id      text NOT NULL REFERENCES ${SCHEMA}.runs (run_id),
+  ip          inet NOT NULL,
+  port        integer NOT NULL,
+  chunk       integer NOT NULL,
+  status      text NOT NULL,
+  record      jsonb NOT NULL,
+  written_at  timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (run_id, ip, port)
+);
+CREATE TABLE IF NOT EXISTS ${SCHEMA}.chunks (
+  run_id      text NOT NULL REFERENCES ${SCHEMA}.runs (run_id),
+  chunk       integer NOT NULL,
+  worker      text NOT NULL,
+  records     integer NOT NULL,
+  done_at     timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (run_id, chunk)
+);
+CREATE TABLE IF NOT EXISTS ${SCHEMA}.workers (
+  worker_id     text PRIMARY KEY,
+  run_id        text NOT NULL,
+  host          text NOT NULL,
+  pid           integer NOT NULL,
+  started_at    timestamptz NOT NULL DEFAULT now(),
+  heartbeat_at  timestamptz NOT NULL DEFAULT now(),
+  records       bigint NOT NULL DEFAULT 0,
+  per_second    double precision NOT NULL DEFAULT 0
+);
+`;

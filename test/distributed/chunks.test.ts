@@ -1,0 +1,156 @@
+/**
+ * Chunks through a real PostgreSQL (a private cluster, test/support/postgres.ts) and pg-boss:
+ * every chunk is done once, every (ip, port) written once, whatever crashes in between. The grab
+ * here is a stand-in that makes one record per target without a network, so that these tests
+ * are about the queue and the commits only.
+ */
+import pg from "pg";
+import type PgBoss from "pg-boss";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { enqueueChunks, openQueue } from "../../src/distributed/queue.js";
+import { createRun, migrate, runCounts } from "../../src/distributed/runs.js";
+import { workChunks } from "../../src/distributed/work-chunks.js";
+import { blankRecord } from "../../src/protocols/blank-record.js";
+import type { ScanRecord } from "../../src/store/schema.js";
+import { startPostgres, type TestPostgres } from "../support/postgres.js";
+
+const PER_CHUNK = 50;
+const LEASE_SECONDS = 2;
+
+/** One record per target of the chunk: addresses 10.<chunk>.0.<i> (never connected to). */
+async function fakeGrab(chunk: number, emit: (record: ScanRecord) => void): Promise<void> {
+  for (let i = 0; i < PER_CHUNK; i++) {
+    emit(
+      blankRecord({
+        ip: `10.${chunk}.0.${i}`,
+        port: 25,
+        protocol: "smtp",
+        status: "ok",
+        started_at: new Date().toISOString(),
+      }),
+    );
+    if (i % 10 === 0) await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
+describe("chunks on PostgreSQL and pg-boss", () => {
+  let server: TestPostgres;
+  let pool: pg.Pool;
+  const bosses: PgBoss[] = [];
+  const boss = async () => {
+    const b = await openQueue(server.url, { leaseSeconds: LEASE_SECONDS, maintenanceSeconds: 1 });
+    bosses.push(b);
+    return b;
+  };
+
+  beforeAll(async () => {
+    server = await startPostgres();
+    pool = new pg.Pool({ connectionString: server.url, max: 10 });
+    // an idle client is told "terminating connection" when the cluster stops at the end
+    pool.on("error", () => {});
+    await migrate(pool);
+  });
+  afterAll(async () => {
+    for (const b of bosses) await b.stop({ graceful: false, wait: true, close: true }).catch(() => {});
+    await pool?.end();
+    await server?.stop();
+  });
+
+  async function plan(run: string, chunks: number): Promise<void> {
+    await createRun(pool, run, { test: true }, chunks, chunks * PER_CHUNK);
+    const b = await boss();
+    await enqueueChunks(b, run, chunks, LEASE_SECONDS);
+    // enqueueing again (a coordinator resumed) adds nothing
+    await enqueueChunks(b, run, chunks, LEASE_SECONDS);
+  }
+
+  it("does every chunk once with two workers, and enqueues idempotently", async () => {
+    await plan("two-workers", 8);
+    const signal = new AbortController().signal;
+    const [a, b] = await Promise.all(
+      ["w1", "w2"].map(async (worker) =>
+        workChunks({
+          boss: await boss(),
+          pool,
+          run: "two-workers",
+          worker,
+          grab: fakeGrab,
+          signal,
+          exitWhenIdle: true,
+          batchRecords: 20,
+        }),
+      ),
+    );
+    expect((a?.chunks ?? 0) + (b?.chunks ?? 0)).toBe(8);
+    expect(await runCounts(pool, "two-workers")).toEqual({ records: 400, distinct: 400, chunksDone: 8 });
+  }, 60_000);
+
+  it("redoes a chunk whose worker crashed between a batch insert and the chunk's completion", async () => {
+    await plan("crash", 3);
+    const signal = new AbortController().signal;
+    let crashed = 0;
+    const crashing = workChunks({
+      boss: await boss(),
+      pool,
+      run: "crash",
+      worker: "crasher",
+      grab: fakeGrab,
+      signal,
+      batchRecords: 20, // 40 of a chunk's 50 records are committed before the crash
+      beforeCommit: (claim) => {
+        crashed += 1;
+        throw new Error(`crash before finishing chunk ${claim.chunk}`);
+      },
+    }).catch((error: Error) => error);
+    expect(String(await crashing)).toMatch(/crash before finishing/);
+    expect(crashed).toBe(1);
+    const partial = await runCounts(pool, "crash");
+    expect(partial.chunksDone).toBe(0);
+    expect(partial.records).toBe(40);
+    // the crashed worker's lease runs out; another worker does all three
+    const stats = await workChunks({
+      boss: await boss(),
+      pool,
+      run: "crash",
+      worker: "w",
+      grab: fakeGrab,
+      signal,
+      exitWhenIdle: true,
+    });
+    expect(stats.chunks).toBe(3);
+    expect(await runCounts(pool, "crash")).toEqual({ records: 150, distinct: 150, chunksDone: 3 });
+  }, 60_000);
+
+  it("writes nothing twice when two workers hold the same chunk after a lease expired", async () => {
+    await plan("shared", 1);
+    const signal = new AbortController().signal;
+    let stalls = 0;
+    // the first worker stalls past its lease right after claiming; the second then gets the chunk
+    const slow = workChunks({
+      boss: await boss(),
+      pool,
+      run: "shared",
+      worker: "slow",
+      grab: fakeGrab,
+      signal,
+      exitWhenIdle: true,
+      afterClaim: async () => {
+        if (stalls++ === 0) await new Promise((resolve) => setTimeout(resolve, (LEASE_SECONDS + 3) * 1000));
+      },
+    });
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const fast = await workChunks({
+      boss: await boss(),
+      pool,
+      run: "shared",
+      worker: "fast",
+      grab: fakeGrab,
+      signal,
+      exitWhenIdle: true,
+    });
+    const late = await slow;
+    expect(fast.chunks).toBe(1);
+    expect(late.chunks).toBe(1); // it finished too, and inserted nothing new
+    expect(await runCounts(pool, "shared")).toEqual({ records: 50, distinct: 50, chunksDone: 1 });
+  }, 60_000);
+});
