@@ -3,6 +3,8 @@
  * the chunk queue). docs/distributed.md describes them for `psql` users.
  *
  * - runs:     one row per run: its manifest (what was planned, with which rules and version);
+ * - targets:  the run's targets in plan order, stored once; chunk k is a range of their indexes
+ *             (every port of an address is grabbed with it, so per-IP caps hold in one worker);
  * - records:  every record, keyed (run_id, ip, port): a chunk redone after a lost lease inserts
  *             nothing twice (ON CONFLICT DO NOTHING);
  * - chunks:   the ledger: one row per chunk done, written in the same transaction as the
@@ -20,6 +22,14 @@ CREATE TABLE IF NOT EXISTS ${SCHEMA}.runs (
   targets     bigint NOT NULL,
   created_at  timestamptz NOT NULL DEFAULT now()
 );
+CREATE TABLE IF NOT EXISTS ${SCHEMA}.targets (
+  run_id      text NOT NULL REFERENCES ${SCHEMA}.runs (run_id),
+  idx         bigint NOT NULL,
+  chunk       integer NOT NULL,
+  target      jsonb NOT NULL,
+  PRIMARY KEY (run_id, idx)
+);
+CREATE INDEX IF NOT EXISTS targets_chunk ON ${SCHEMA}.targets (run_id, chunk);
 CREATE TABLE IF NOT EXISTS ${SCHEMA}.records (
   run_id      text NOT NULL REFERENCES ${SCHEMA}.runs (run_id),
   ip          inet NOT NULL,

@@ -52,7 +52,7 @@ export async function workChunks(options: WorkOptions): Promise<WorkStats> {
       let pending: ScanRecord[] = [];
       let inChunk = 0;
       let writing: Promise<unknown> = Promise.resolve();
-      await options.grab(
+      const grabbing = options.grab(
         claim.chunk,
         (record) => {
           pending.push(record);
@@ -65,6 +65,15 @@ export async function workChunks(options: WorkOptions): Promise<WorkStats> {
         },
         options.signal,
       );
+      try {
+        await grabbing;
+      } catch (error) {
+        // not this worker's chunk after all (its --scope), or the grab broke: give it back now
+        // rather than at the lease's end; what was written stays
+        await writing.catch(() => {});
+        await options.boss.fail(name, claim.jobId, { reason: String(error) });
+        throw error;
+      }
       await writing;
       if (options.signal.aborted) {
         // stopped mid-chunk: give it back at once rather than wait for the lease

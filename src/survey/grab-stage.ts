@@ -77,21 +77,22 @@ async function* jobsFor(
   output: RecordOutput,
 ): AsyncGenerator<ScanJob> {
   for await (const target of targets) {
-    // a target that names its own port (zgrab2 input) is grabbed on that port only
-    const specs: PortSpec[] = target.port !== undefined ? [{ port: target.port, protocol: null }] : ports;
-    for (const spec of specs) {
-      if (!output.claim(target.ip, spec.port)) continue;
-      yield {
-        ip: target.ip,
-        port: spec.port,
-        protocol: spec.protocol ?? protocolForPort(spec.port),
-        // the host name given, or the MX host the address came from
-        name: target.name ?? target.mx ?? null,
-        ...(target.country !== undefined ? { country: target.country } : {}),
-        ...(target.asn !== undefined ? { asn: target.asn } : {}),
-      };
-    }
+    for (const job of jobsForTarget(target, ports)) if (output.claim(job.ip, job.port)) yield job;
   }
+}
+
+/** A target's sessions: one per port of the list, or its own port only (zgrab2 input names one). */
+export function jobsForTarget(target: Target, ports: readonly PortSpec[]): ScanJob[] {
+  const specs: readonly PortSpec[] = target.port !== undefined ? [{ port: target.port, protocol: null }] : ports;
+  return specs.map((spec) => ({
+    ip: target.ip,
+    port: spec.port,
+    protocol: spec.protocol ?? protocolForPort(spec.port),
+    // the host name given, or the MX host the address came from
+    name: target.name ?? target.mx ?? null,
+    ...(target.country !== undefined ? { country: target.country } : {}),
+    ...(target.asn !== undefined ? { asn: target.asn } : {}),
+  }));
 }
 
 /**

@@ -1,0 +1,165 @@
+/**
+ * The one-machine engine on chunks: a run planned into PostgreSQL, three workers grabbing its
+ * chunks from loopback servers, and the same (ip, port, status) set as one machine's grab of
+ * the same targets. A worker whose own --scope does not cover a chunk gives it back.
+ */
+import pg from "pg";
+import type PgBoss from "pg-boss";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Scope } from "../../src/core/scope.js";
+import type { Target } from "../../src/core/target.js";
+import { TOOL_VERSION } from "../../src/core/version.js";
+import { grabChunk, OutsideOwnScope } from "../../src/distributed/grab-chunk.js";
+import { type RunManifest, rulesHash } from "../../src/distributed/manifest.js";
+import { loadManifest, planRun } from "../../src/distributed/plan-run.js";
+import { openQueue } from "../../src/distributed/queue.js";
+import { migrate } from "../../src/distributed/runs.js";
+import { SCHEMA } from "../../src/distributed/schema.js";
+import { workChunks } from "../../src/distributed/work-chunks.js";
+import { protocolNamed } from "../../src/protocols/registry.js";
+import { runScan } from "../../src/scan/engine.js";
+import type { ScanRecord } from "../../src/store/schema.js";
+import { engineOptions } from "../../src/survey/engine-recipe.js";
+import { jobsForTarget } from "../../src/survey/grab-stage.js";
+import { type HostileServer, startHostile } from "../hostile/servers.js";
+import { startPostgres, type TestPostgres } from "../support/postgres.js";
+
+const PORT = 2526;
+const CLOSED = 2527;
+const IPS = Array.from({ length: 12 }, (_, i) => `127.77.247.${i + 1}`);
+
+function manifest(run: string): RunManifest {
+  return {
+    run,
+    tool: TOOL_VERSION,
+    rules: rulesHash(),
+    recipe: {
+      scope: "127.77.247.0/24",
+      limits: {
+        concurrency: 20,
+        rate: 0,
+        perIpConcurrency: 2,
+        perIpRate: 0,
+        connectTimeoutMs: 3000,
+        sessionTimeoutMs: 30_000,
+      },
+      protocol: { ehloName: "chunks.test", starttls: "auto", replyTimeoutMs: 3000, probes: [] },
+      identify: false,
+    },
+    ports: [
+      { port: PORT, protocol: "smtp" },
+      { port: CLOSED, protocol: "smtp" },
+    ],
+    chunkTargets: 3,
+    targets: { test: true },
+  };
+}
+
+async function* targets(): AsyncGenerator<Target> {
+  for (const ip of IPS) yield { ip };
+}
+
+const key = (r: { ip: string; port: number; status: string }) => `${r.ip}:${r.port} ${r.status}`;
+
+describe("the engine on chunks from PostgreSQL", () => {
+  let server: TestPostgres;
+  let pool: pg.Pool;
+  const farm: HostileServer[] = [];
+  const bosses: PgBoss[] = [];
+  const boss = async () => {
+    const b = await openQueue(server.url, { leaseSeconds: 30, maintenanceSeconds: 1 });
+    bosses.push(b);
+    return b;
+  };
+
+  beforeAll(async () => {
+    for (const ip of IPS) farm.push(await startHostile("polite", { ip, port: PORT }));
+    server = await startPostgres();
+    pool = new pg.Pool({ connectionString: server.url, max: 10 });
+    pool.on("error", () => {});
+    await migrate(pool);
+  });
+  afterAll(async () => {
+    for (const b of bosses) await b.stop({ graceful: false, wait: true, close: true }).catch(() => {});
+    await pool?.end();
+    await server?.stop();
+    for (const s of farm) await s.close();
+  });
+
+  it("three workers write what one machine's grab writes, each (ip, port) once", async () => {
+    const planned = await planRun(pool, await boss(), manifest("farm"), targets(), 30);
+    expect(planned).toEqual({ targets: 12, chunks: 4 });
+    // planned again (a resumed coordinator): nothing added
+    expect(await planRun(pool, await boss(), manifest("farm"), targets(), 30)).toEqual(planned);
+    const stored = await loadManifest(pool, "farm");
+    if (!stored) throw new Error("no manifest");
+    const signal = new AbortController().signal;
+    const engine = { manifest: stored, ownScope: Scope.parse("127.77.247.0/24") };
+    const stats = await Promise.all(
+      ["w1", "w2", "w3"].map(async (worker) =>
+        workChunks({
+          boss: await boss(),
+          pool,
+          run: "farm",
+          worker,
+          grab: (chunk, emit, s) => grabChunk(pool, engine, chunk, emit, s),
+          signal,
+          exitWhenIdle: true,
+          batchRecords: 2,
+        }),
+      ),
+    );
+    expect(stats.reduce((n, s) => n + s.chunks, 0)).toBe(4);
+    const { rows } = await pool.query(
+      `SELECT host(ip) AS ip, port, status FROM ${SCHEMA}.records WHERE run_id = 'farm'`,
+    );
+    const distributed = (rows as Array<{ ip: string; port: number; status: string }>).map(key).sort();
+
+    const alone: ScanRecord[] = [];
+    const jobs = IPS.flatMap((ip) => jobsForTarget({ ip }, stored.ports));
+    await runScan(
+      (async function* () {
+        yield* jobs;
+      })(),
+      protocolNamed,
+      engineOptions(stored.recipe, undefined, signal),
+      (r) => {
+        alone.push(r);
+      },
+    );
+    expect(distributed).toEqual(alone.map(key).sort());
+    expect(distributed).toHaveLength(24);
+    expect(distributed.filter((k) => k.endsWith(" ok"))).toHaveLength(12);
+  }, 120_000);
+
+  it("gives back a chunk outside the worker's own --scope, and grabs nothing of it", async () => {
+    await planRun(pool, await boss(), { ...manifest("narrow"), chunkTargets: 12 }, targets(), 30);
+    const stored = await loadManifest(pool, "narrow");
+    if (!stored) throw new Error("no manifest");
+    const engine = { manifest: stored, ownScope: Scope.parse("127.77.247.0/29") };
+    const before = farm.reduce((n, s) => n + s.accepted(), 0);
+    const grabbed = workChunks({
+      boss: await boss(),
+      pool,
+      run: "narrow",
+      worker: "narrow",
+      grab: (chunk, emit, s) => grabChunk(pool, engine, chunk, emit, s),
+      signal: new AbortController().signal,
+      exitWhenIdle: true,
+    });
+    await expect(grabbed).rejects.toBeInstanceOf(OutsideOwnScope);
+    expect(farm.reduce((n, s) => n + s.accepted(), 0)).toBe(before);
+    // given back at once (the lease is 30 s): a worker allowed the whole /24 does it now
+    const wide = await workChunks({
+      boss: await boss(),
+      pool,
+      run: "narrow",
+      worker: "wide",
+      grab: (chunk, emit, s) =>
+        grabChunk(pool, { manifest: stored, ownScope: Scope.parse("127.77.247.0/24") }, chunk, emit, s),
+      signal: new AbortController().signal,
+      exitWhenIdle: true,
+    });
+    expect(wide.chunks).toBe(1);
+  }, 60_000);
+});
