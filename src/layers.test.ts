@@ -18,7 +18,17 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   analysis: ["core", "protocols", "store", "fingerprint"],
   report: ["core", "protocols", "store", "fingerprint", "analysis"],
   survey: ["core", "protocols", "targets", "store", "scan", "fingerprint", "analysis", "report"],
-  distributed: ["core", "protocols", "targets", "store", "scan", "fingerprint", "analysis", "report", "survey"],
+  distributed: [
+    "core",
+    "protocols",
+    "targets",
+    "store",
+    "scan",
+    "fingerprint",
+    "analysis",
+    "report",
+    "survey",
+  ],
   cli: [
     "core",
     "protocols",

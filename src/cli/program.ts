@@ -16,6 +16,7 @@ const registrations = [
   () => import("./survey-command.js"),
   () => import("./report-command.js"),
   () => import("./diff-command.js"),
+  () => import("./worker-command.js"),
   () => import("./lab-command.js"),
 ];
 

@@ -83,7 +83,8 @@ async function* jobsFor(
 
 /** A target's sessions: one per port of the list, or its own port only (zgrab2 input names one). */
 export function jobsForTarget(target: Target, ports: readonly PortSpec[]): ScanJob[] {
-  const specs: readonly PortSpec[] = target.port !== undefined ? [{ port: target.port, protocol: null }] : ports;
+  const specs: readonly PortSpec[] =
+    target.port !== undefined ? [{ port: target.port, protocol: null }] : ports;
   return specs.map((spec) => ({
     ip: target.ip,
     port: spec.port,

@@ -1,0 +1,59 @@
+/**
+ * Which workers are alive: each writes its row every few seconds. The run's --rate is shared
+ * out among the live ones (a worker dead for HEARTBEAT_DEAD_SECONDS no longer counts).
+ */
+import { hostname } from "node:os";
+import type pg from "pg";
+import { SCHEMA } from "./schema.js";
+
+export const HEARTBEAT_SECONDS = 5;
+export const HEARTBEAT_DEAD_SECONDS = 15;
+
+export interface Heartbeat {
+  /** the records this worker has written, for the row */
+  count(records: number, perSecond: number): void;
+  stop(): Promise<void>;
+}
+
+export async function startHeartbeat(pool: pg.Pool, worker: string, run: string): Promise<Heartbeat> {
+  let records = 0;
+  let perSecond = 0;
+  const beat = () =>
+    pool.query(
+      `INSERT INTO ${SCHEMA}.workers (worker_id, run_id, host, pid) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (worker_id) DO UPDATE SET heartbeat_at = now(), run_id = $2, records = $5, per_second = $6`,
+      [worker, run, hostname(), process.pid, records, perSecond],
+    );
+  // the first row goes in before the first chunk, so the rate share counts this worker
+  await pool.query(
+    `INSERT INTO ${SCHEMA}.workers (worker_id, run_id, host, pid) VALUES ($1, $2, $3, $4)
+     ON CONFLICT (worker_id) DO UPDATE SET heartbeat_at = now(), run_id = $2`,
+    [worker, run, hostname(), process.pid],
+  );
+  const timer = setInterval(() => {
+    beat().catch(() => {});
+  }, HEARTBEAT_SECONDS * 1000);
+  timer.unref();
+  return {
+    count: (n, rate) => {
+      records = n;
+      perSecond = rate;
+    },
+    stop: async () => {
+      clearInterval(timer);
+      // gone at once rather than after HEARTBEAT_DEAD_SECONDS: the others' share grows now
+      await pool.query(`DELETE FROM ${SCHEMA}.workers WHERE worker_id = $1`, [worker]).catch(() => {});
+    },
+  };
+}
+
+/** This worker's share of a run's total rate (0: no limit). */
+export async function rateShare(pool: pg.Pool, run: string, total: number): Promise<number> {
+  if (total <= 0) return 0;
+  const { rows } = await pool.query(
+    `SELECT count(*) AS n FROM ${SCHEMA}.workers
+      WHERE run_id = $1 AND heartbeat_at > now() - make_interval(secs => $2)`,
+    [run, HEARTBEAT_DEAD_SECONDS],
+  );
+  return total / Math.max(1, Number((rows[0] as { n: string }).n));
+}

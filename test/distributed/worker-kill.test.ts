@@ -1,0 +1,98 @@
+/**
+ * `smtpsurvey worker` as a process: kill -9 mid-chunk loses the chunk only until its lease
+ * runs out; another worker then redoes it, and nothing is written twice.
+ */
+import { setTimeout as sleep } from "node:timers/promises";
+import pg from "pg";
+import type PgBoss from "pg-boss";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Target } from "../../src/core/target.js";
+import { TOOL_VERSION } from "../../src/core/version.js";
+import { type RunManifest, rulesHash } from "../../src/distributed/manifest.js";
+import { planRun } from "../../src/distributed/plan-run.js";
+import { openQueue } from "../../src/distributed/queue.js";
+import { migrate, runCounts } from "../../src/distributed/runs.js";
+import { runCli, startCli } from "../support/cli.js";
+import { type FakeSmtp, startFakeSmtp } from "../support/fake-smtp.js";
+import { startPostgres, type TestPostgres } from "../support/postgres.js";
+
+const HOSTS = 16;
+
+describe("smtpsurvey worker, killed", () => {
+  let server: TestPostgres;
+  let pool: pg.Pool;
+  let boss: PgBoss;
+  const farm: FakeSmtp[] = [];
+
+  beforeAll(async () => {
+    for (let i = 1; i <= HOSTS; i++)
+      farm.push(await startFakeSmtp(`127.77.248.${i}`, { ports: 1, bannerDelayMs: 400 }));
+    server = await startPostgres();
+    pool = new pg.Pool({ connectionString: server.url, max: 4 });
+    pool.on("error", () => {});
+    await migrate(pool);
+    boss = await openQueue(server.url, { leaseSeconds: 3, maintenanceSeconds: 1 });
+  });
+  afterAll(async () => {
+    await boss?.stop({ graceful: false, wait: true, close: true }).catch(() => {});
+    await pool?.end();
+    await server?.stop();
+    for (const f of farm) await f.close();
+  });
+
+  it("kill -9 mid-chunk: the chunk is redone after its lease, every (ip, port) once", async () => {
+    const manifest: RunManifest = {
+      run: "killed",
+      tool: TOOL_VERSION,
+      rules: rulesHash(),
+      recipe: {
+        scope: "127.77.248.0/24",
+        // one session at a time: the kill lands in the middle of a chunk
+        limits: {
+          concurrency: 1,
+          rate: 0,
+          perIpConcurrency: 1,
+          perIpRate: 0,
+          connectTimeoutMs: 3000,
+          sessionTimeoutMs: 30_000,
+        },
+        protocol: { ehloName: "kill.test", starttls: "never", replyTimeoutMs: 3000, probes: [] },
+        identify: false,
+      },
+      ports: [],
+      chunkTargets: 8,
+      targets: { test: true },
+    };
+    const targets = farm.map((f): Target => ({ ip: f.ip, port: f.ports[0] as number }));
+    await planRun(
+      pool,
+      boss,
+      manifest,
+      (async function* () {
+        yield* targets;
+      })(),
+      3,
+    );
+    const url = server.url;
+    const victim = startCli(["worker", "--engine", url, "--scope", "127.77.248.0/24", "--lease", "3"]);
+    // its first chunk done, a second under way (8 sessions of 0.4 s each, one at a time): kill it
+    for (let i = 0; i < 300 && (await runCounts(pool, "killed")).chunksDone < 1; i++) await sleep(100);
+    await sleep(1000);
+    expect(await runCounts(pool, "killed")).toEqual({ records: 8, distinct: 8, chunksDone: 1 });
+    victim.child.kill("SIGKILL");
+    const killed = await victim.done;
+    expect(killed.signal).toBe("SIGKILL");
+    const rescuer = await runCli([
+      "worker",
+      "--engine",
+      url,
+      "--scope",
+      "127.77.248.0/24",
+      "--lease",
+      "3",
+      "--exit-when-idle",
+    ]);
+    expect(rescuer.code, rescuer.stderr).toBe(0);
+    expect(await runCounts(pool, "killed")).toEqual({ records: HOSTS, distinct: HOSTS, chunksDone: 2 });
+  }, 120_000);
+});
