@@ -17,6 +17,8 @@ const registrations = [
   () => import("./report-command.js"),
   () => import("./diff-command.js"),
   () => import("./worker-command.js"),
+  () => import("./status-command.js"),
+  () => import("./export-command.js"),
   () => import("./lab-command.js"),
 ];
 

@@ -74,3 +74,7 @@ export const mxFailuresOption = () =>
     "--mx-failures <file>",
     "with --domains: where domains that gave no address go, with a reason (default OUT.mx-failures.jsonl)",
   );
+
+/** The distributed engine's database (docs/distributed.md). */
+export const engineOption = () =>
+  new Option("--engine <url>", "the PostgreSQL database that holds the runs: postgres://USER@HOST:PORT/DB");

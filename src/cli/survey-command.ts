@@ -4,6 +4,7 @@
  * it prints.
  */
 import type { Command } from "commander";
+import { coordinator, DEFAULT_CHUNK_TARGETS } from "../distributed/coordinate.js";
 import { runPaths } from "../store/run-dir.js";
 import { parseControl } from "../survey/controls.js";
 import { runSurvey } from "../survey/run-survey.js";
@@ -13,7 +14,7 @@ import { positiveInteger, reportAndExit, usageError } from "./errors.js";
 import { addExamples } from "./examples.js";
 import { addScanOptions, type ScanFlags, scanSettings } from "./grab-options.js";
 import { grabProgress, stderrNotice } from "./progress.js";
-import { outputOption } from "./shared-options.js";
+import { engineOption, outputOption } from "./shared-options.js";
 import { printStatusSummary } from "./status-counts.js";
 import { printRunSummary } from "./survey-closing-lines.js";
 import { addTargetOptions, type TargetFlags, targetOptionsFrom } from "./target-options.js";
@@ -26,6 +27,9 @@ interface SurveyFlags extends TargetFlags, ScanFlags {
   preflight: string;
   warnAfter: string;
   control: string[];
+  engine?: string;
+  lease: string;
+  chunkTargets: string;
 }
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -49,9 +53,18 @@ export function register(program: Command): void {
       collect,
       [],
     )
-    .action(async (targets: string[], flags: SurveyFlags) => {
+    .addOption(engineOption())
+    .option(
+      "--lease <seconds>",
+      "with --engine: how long a claimed chunk is a worker's before it is redone",
+      "300",
+    )
+    .option("--chunk-targets <n>", "with --engine: targets per chunk", String(DEFAULT_CHUNK_TARGETS))
+    .action(async (targets: string[], flags: SurveyFlags, self: Command) => {
       try {
-        await survey(targets, flags);
+        // with --engine, -w counts local workers and is 0 unless given
+        const localWorkers = self.getOptionValueSource("workers") === "default" ? 0 : Number(flags.workers);
+        await survey(targets, flags, localWorkers);
       } catch (error) {
         reportAndExit(error);
       }
@@ -79,11 +92,12 @@ export function register(program: Command): void {
 
 /** What a resumed run must agree with: everything that changes which records are made. */
 function parametersOf(args: string[], flags: SurveyFlags): Record<string, unknown> {
-  const { quiet: _q, resume: _r, output: _o, out: _old, ...rest } = flags;
+  // how the grab is shared out (local workers, leases) does not change which records are made
+  const { quiet: _q, resume: _r, output: _o, out: _old, workers: _w, lease: _l, ...rest } = flags;
   return { targets: args, ...rest };
 }
 
-async function survey(args: string[], flags: SurveyFlags): Promise<void> {
+async function survey(args: string[], flags: SurveyFlags, localWorkers: number): Promise<void> {
   if (!flags.output) usageError("-o/--output RUNDIR is required");
   const dir = flags.output;
   // the name announced is one of the run's parameters: a resume announces the same one
@@ -103,6 +117,17 @@ async function survey(args: string[], flags: SurveyFlags): Promise<void> {
       preflight,
       warnAfter,
       controls,
+      ...(flags.engine
+        ? {
+            remoteGrab: coordinator({
+              url: flags.engine,
+              workers: localWorkers,
+              leaseSeconds: positiveInteger("--lease", flags.lease),
+              chunkTargets: positiveInteger("--chunk-targets", flags.chunkTargets),
+              quiet,
+            }),
+          }
+        : {}),
     },
     {
       say: (line) => quiet || process.stderr.write(`smtpsurvey: ${line}\n`),

@@ -2,12 +2,12 @@
  * `smtpsurvey worker --engine postgres://… --scope CIDRS`: grabs chunks of the runs planned in
  * that database (docs/distributed.md), on any machine, as many as wanted.
  */
-import { type Command, Option } from "commander";
+import type { Command } from "commander";
 import { Scope } from "../core/scope.js";
 import { runWorker } from "../distributed/worker-main.js";
 import { positiveInteger, reportAndExit, usageError } from "./errors.js";
 import { addExamples } from "./examples.js";
-import { concurrencyOption, quietOption, scopeOption } from "./shared-options.js";
+import { concurrencyOption, engineOption, quietOption, scopeOption } from "./shared-options.js";
 
 interface WorkerFlags {
   engine?: string;
@@ -19,9 +19,6 @@ interface WorkerFlags {
   lease: string;
   quiet?: boolean;
 }
-
-export const engineOption = () =>
-  new Option("--engine <url>", "the PostgreSQL database that holds the runs: postgres://USER@HOST:PORT/DB");
 
 export function register(program: Command): void {
   const command = program

@@ -36,7 +36,7 @@ async function insertRecords(
   }
   const result = await client.query(
     `INSERT INTO ${SCHEMA}.records (run_id, ip, port, chunk, status, record)
-     SELECT $1, ip::inet, port, $2, status, body::jsonb
+     SELECT $1, ip::inet, port, $2, status, body::json
        FROM UNNEST($3::text[], $4::int[], $5::text[], $6::text[]) AS t(ip, port, status, body)
      ON CONFLICT (run_id, ip, port) DO NOTHING`,
     [claim.run, claim.chunk, ips, ports, statuses, bodies],

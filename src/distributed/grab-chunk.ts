@@ -10,6 +10,7 @@ import { runScan } from "../scan/engine.js";
 import type { ScanRecord } from "../store/schema.js";
 import { engineOptions } from "../survey/engine-recipe.js";
 import { jobsForTarget } from "../survey/grab-stage.js";
+import { loadIdentification } from "../survey/identification.js";
 import type { RunManifest } from "./manifest.js";
 import { chunkTargets } from "./plan-run.js";
 
@@ -40,12 +41,23 @@ export async function grabChunk(
       );
   }
   const jobs = targets.flatMap((target) => jobsForTarget(target, engine.manifest.ports));
-  const options = engineOptions(engine.manifest.recipe, undefined, signal);
+  const identification = engine.manifest.recipe.identify ? await loadIdentification() : null;
+  const options = engineOptions(engine.manifest.recipe, identification?.planner, signal);
   if (engine.concurrency !== undefined)
     options.concurrency = Math.min(options.concurrency, engine.concurrency);
   if (engine.maxRate !== undefined && engine.maxRate > 0)
     options.rate = options.rate > 0 ? Math.min(options.rate, engine.maxRate) : engine.maxRate;
-  await runScan(each(jobs), protocolNamed, options, emit);
+  await runScan(
+    each(jobs),
+    protocolNamed,
+    options,
+    identification
+      ? (record) => {
+          record.software = identification.identify(record);
+          emit(record);
+        }
+      : emit,
+  );
 }
 
 async function* each<T>(items: readonly T[]): AsyncGenerator<T> {

@@ -37,7 +37,12 @@ export async function planRun(
     row.chunks >= 0 &&
     (await targetsStored(pool, manifest.run)) === Number(row.targets)
   ) {
-    // planned before, completely: queue the chunks (again: it adds none) and go on
+    // planned before, completely: queue the chunks (again: it adds none) and go on. The targets
+    // are read to the end all the same: whoever streams them (the run directory's targets file)
+    // sees them all, as a one-machine resume does
+    for await (const _ of targets) {
+      // nothing: stored already
+    }
     await enqueueChunks(boss, manifest.run, row.chunks, leaseSeconds);
     return { targets: Number(row.targets), chunks: row.chunks };
   }

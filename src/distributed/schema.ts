@@ -36,7 +36,7 @@ CREATE TABLE IF NOT EXISTS ${SCHEMA}.records (
   port        integer NOT NULL,
   chunk       integer NOT NULL,
   status      text NOT NULL,
-  record      jsonb NOT NULL,
+  record      json NOT NULL, -- json, not jsonb: the record's own text and field order, as on one machine
   written_at  timestamptz NOT NULL DEFAULT now(),
   PRIMARY KEY (run_id, ip, port)
 );

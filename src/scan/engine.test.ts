@@ -75,11 +75,13 @@ describe("engine", () => {
     const times = fake.acceptedAt.slice(start);
     expect(times).toHaveLength(6);
     // 20/s reserves one slot every 50 ms from the first: the i-th connection may come late (a
-    // timer fires late on a busy machine, and the next one then looks closer), never early, so
-    // the check is on each connection's distance from the first, which no lateness can shrink
+    // timer fires late on a busy machine), never early, so the check is on each connection's
+    // distance from the first. The first's own accept can be late too (this test's process is
+    // also the server, and CI seen it 7 ms late), which shrinks every distance by as much: 20 ms
+    // are allowed for it. Without pacing the six would land within a few ms of each other.
     const first = times[0] as number;
     times.forEach((t, i) => {
-      expect(t - first).toBeGreaterThan(i * 50 - 5);
+      expect(t - first).toBeGreaterThan(i * 50 - 20);
     });
   });
 

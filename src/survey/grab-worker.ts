@@ -6,10 +6,10 @@
 import { parentPort, workerData } from "node:worker_threads";
 import type { Status } from "../core/status.js";
 import { protocolNamed } from "../protocols/registry.js";
-import type { ProbePlanner } from "../protocols/types.js";
 import { runScan, type ScanJob } from "../scan/engine.js";
 import type { ScanRecord } from "../store/schema.js";
 import { engineOptions } from "./engine-recipe.js";
+import { loadIdentification } from "./identification.js";
 import type { FromWorker, ToWorker, WorkerSetup } from "./worker-messages.js";
 
 const port = parentPort;
@@ -128,16 +128,3 @@ const stats = await runScan(
 outbox.flush();
 send({ type: "stats", stats });
 port.close();
-
-async function loadIdentification(): Promise<{
-  planner: ProbePlanner;
-  identify: (record: ScanRecord) => ScanRecord["software"];
-}> {
-  const [{ loadModel }, { identifyRecord }, { plannerFor }] = await Promise.all([
-    import("../fingerprint/model.js"),
-    import("../fingerprint/identify.js"),
-    import("./probe-planning.js"),
-  ]);
-  const model = loadModel();
-  return { planner: plannerFor(model), identify: (record) => identifyRecord(model, record) };
-}

@@ -5,7 +5,9 @@
  * Nothing here parses flags or prints: the caller (src/cli/survey-command.ts) hands in checked
  * options and says how lines and progress are shown.
  */
+import { createHash } from "node:crypto";
 import { mkdirSync, renameSync } from "node:fs";
+import { basename, resolve } from "node:path";
 import { analyseRun, type RunAnalysis, runRecords } from "../analysis/analyse-run.js";
 import { loadModel } from "../fingerprint/model.js";
 import { reestimatePrior } from "../fingerprint/prior-em.js";
@@ -19,6 +21,7 @@ import { type Control, checkControls } from "./controls.js";
 import { EarlyWarnings } from "./early-warnings.js";
 import { type GrabProgress, runGrab } from "./grab-stage.js";
 import { readAnalysis } from "./read-analysis.js";
+import type { RemoteGrab } from "./remote-grab.js";
 import { openRun } from "./run-lifecycle.js";
 import type { ScanSettings } from "./scan-settings.js";
 import { teeTargets } from "./tee-targets.js";
@@ -37,6 +40,8 @@ export interface SurveyOptions {
   /** warn when nothing has answered after N records (0: never) */
   warnAfter: number;
   controls: Control[];
+  /** the grab stage run by another engine (survey --engine); absent: this machine's */
+  remoteGrab?: RemoteGrab;
 }
 
 /** How the survey talks to whoever runs it (the CLI prints; a test collects). */
@@ -69,7 +74,42 @@ export async function runSurvey(options: SurveyOptions, io: SurveyIo): Promise<S
   mkdirSync(dir, { recursive: true });
   writeRunJson(dir, run);
 
-  if (!stageDone(run, "grab")) {
+  if (!stageDone(run, "grab") && options.remoteGrab) {
+    const finish = startStage(dir, run, "grab");
+    if (options.targets.domains) failures = await openFailureFile(paths.mxFailures);
+    const controller = new AbortController();
+    const onSignal = (signal: NodeJS.Signals) => {
+      io.notice(`\nsmtpsurvey: ${signal}: stopping; the workers go on, --resume re-attaches\n`);
+      controller.abort();
+    };
+    process.once("SIGINT", onSignal);
+    process.once("SIGTERM", onSignal);
+    const targetsFile = teeTargets(plan, `${paths.targets}.tmp`);
+    try {
+      const outcome = await options.remoteGrab({
+        runKey: runKeyOf(dir, options.parameters),
+        targets: targetsFile.stream,
+        settings,
+        resolvers,
+        targetsMeta: () => plan.meta(),
+        recordsPath: paths.records,
+        signal: controller.signal,
+        say: io.say,
+      });
+      await failures?.close();
+      if (outcome.kind === "interrupted") return { kind: "interrupted", stats: outcome.stats };
+      await targetsFile.close();
+      renameSync(`${paths.targets}.tmp`, paths.targets);
+      run.targets = plan.meta();
+      const byStatus = Object.fromEntries(
+        Object.entries(outcome.stats.byStatus).map(([k, v]) => [k, v ?? 0]),
+      );
+      finish({ endpoints: outcome.stats.jobs, this_session: outcome.stats.jobs, ...byStatus });
+    } finally {
+      process.removeListener("SIGINT", onSignal);
+      process.removeListener("SIGTERM", onSignal);
+    }
+  } else if (!stageDone(run, "grab")) {
     const controlAnswered = await checkControls(options.controls, settings, resolvers, io.say);
     const finish = startStage(dir, run, "grab");
     if (options.targets.domains) failures = await openFailureFile(paths.mxFailures);
@@ -144,4 +184,13 @@ async function reportStage(dir: string, run: RunJson, analysis: RunAnalysis): Pr
   if (model.runPriors.size === 0) await reestimatePrior(model, runRecords(paths));
   const built = await buildReport(paths, run, analysis, model);
   finish({ tables: built.tables, graphs: built.graphs, database_rows: built.databaseRows });
+}
+
+/** A run's name in a shared database: the run directory's name and a hash of its parameters. */
+function runKeyOf(dir: string, parameters: Record<string, unknown>): string {
+  const name = basename(resolve(dir))
+    .replace(/[^A-Za-z0-9_.-]/g, "_")
+    .slice(0, 40);
+  const hash = createHash("sha256").update(JSON.stringify(parameters)).digest("hex").slice(0, 12);
+  return `${name}-${hash}`;
 }
