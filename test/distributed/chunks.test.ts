@@ -12,7 +12,7 @@ import { createRun, migrate, runCounts } from "../../src/distributed/runs.js";
 import { workChunks } from "../../src/distributed/work-chunks.js";
 import { blankRecord } from "../../src/protocols/blank-record.js";
 import type { ScanRecord } from "../../src/store/schema.js";
-import { startPostgres, type TestPostgres } from "../support/postgres.js";
+import { startPostgres, type TestPostgres } from "../../lab/postgres.js";
 
 const PER_CHUNK = 50;
 const LEASE_SECONDS = 2;

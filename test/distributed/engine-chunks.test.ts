@@ -22,7 +22,7 @@ import type { ScanRecord } from "../../src/store/schema.js";
 import { engineOptions } from "../../src/survey/engine-recipe.js";
 import { jobsForTarget } from "../../src/survey/grab-stage.js";
 import { type HostileServer, startHostile } from "../hostile/servers.js";
-import { startPostgres, type TestPostgres } from "../support/postgres.js";
+import { startPostgres, type TestPostgres } from "../../lab/postgres.js";
 
 const PORT = 2526;
 const CLOSED = 2527;

@@ -11,7 +11,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type HostileServer, startHostile } from "../hostile/servers.js";
 import { runCli, startCli } from "../support/cli.js";
-import { startPostgres, type TestPostgres } from "../support/postgres.js";
+import { startPostgres, type TestPostgres } from "../../lab/postgres.js";
 
 const PORT = 2528;
 const SUBNET = "127.77.249";

@@ -14,7 +14,7 @@ import { openQueue } from "../../src/distributed/queue.js";
 import { migrate, runCounts } from "../../src/distributed/runs.js";
 import { runCli, startCli } from "../support/cli.js";
 import { type FakeSmtp, startFakeSmtp } from "../support/fake-smtp.js";
-import { startPostgres, type TestPostgres } from "../support/postgres.js";
+import { startPostgres, type TestPostgres } from "../../lab/postgres.js";
 
 const HOSTS = 16;
 

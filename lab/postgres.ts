@@ -1,5 +1,5 @@
 /**
- * A private PostgreSQL cluster for one test file: initdb into a temporary directory (as the
+ * A private PostgreSQL cluster for a test file or a benchmark (lab/: real servers for tests and benchmarks): initdb into a temporary directory (as the
  * `postgres` user when the tests run as root, since PostgreSQL refuses to run as root),
  * listening on 127.0.0.1 on a free port with trust authentication, fsync off (a test's data
  * need not survive a power cut). Stopped by the postmaster's PID, read from its own pid file.
