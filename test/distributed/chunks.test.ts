@@ -7,12 +7,12 @@
 import pg from "pg";
 import type PgBoss from "pg-boss";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startPostgres, type TestPostgres } from "../../lab/postgres.js";
 import { enqueueChunks, openQueue } from "../../src/distributed/queue.js";
 import { createRun, migrate, runCounts } from "../../src/distributed/runs.js";
 import { workChunks } from "../../src/distributed/work-chunks.js";
 import { blankRecord } from "../../src/protocols/blank-record.js";
 import type { ScanRecord } from "../../src/store/schema.js";
-import { startPostgres, type TestPostgres } from "../../lab/postgres.js";
 
 const PER_CHUNK = 50;
 const LEASE_SECONDS = 2;

@@ -6,6 +6,7 @@
 import pg from "pg";
 import type PgBoss from "pg-boss";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startPostgres, type TestPostgres } from "../../lab/postgres.js";
 import { Scope } from "../../src/core/scope.js";
 import type { Target } from "../../src/core/target.js";
 import { TOOL_VERSION } from "../../src/core/version.js";
@@ -22,7 +23,6 @@ import type { ScanRecord } from "../../src/store/schema.js";
 import { engineOptions } from "../../src/survey/engine-recipe.js";
 import { jobsForTarget } from "../../src/survey/grab-stage.js";
 import { type HostileServer, startHostile } from "../hostile/servers.js";
-import { startPostgres, type TestPostgres } from "../../lab/postgres.js";
 
 const PORT = 2526;
 const CLOSED = 2527;

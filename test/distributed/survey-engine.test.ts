@@ -9,9 +9,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startPostgres, type TestPostgres } from "../../lab/postgres.js";
 import { type HostileServer, startHostile } from "../hostile/servers.js";
 import { runCli, startCli } from "../support/cli.js";
-import { startPostgres, type TestPostgres } from "../../lab/postgres.js";
 
 const PORT = 2528;
 const SUBNET = "127.77.249";

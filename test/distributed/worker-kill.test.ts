@@ -6,6 +6,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import pg from "pg";
 import type PgBoss from "pg-boss";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startPostgres, type TestPostgres } from "../../lab/postgres.js";
 import type { Target } from "../../src/core/target.js";
 import { TOOL_VERSION } from "../../src/core/version.js";
 import { type RunManifest, rulesHash } from "../../src/distributed/manifest.js";
@@ -14,7 +15,6 @@ import { openQueue } from "../../src/distributed/queue.js";
 import { migrate, runCounts } from "../../src/distributed/runs.js";
 import { runCli, startCli } from "../support/cli.js";
 import { type FakeSmtp, startFakeSmtp } from "../support/fake-smtp.js";
-import { startPostgres, type TestPostgres } from "../../lab/postgres.js";
 
 const HOSTS = 16;
 
