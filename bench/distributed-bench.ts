@@ -90,6 +90,7 @@ function manifest(run: string): RunManifest {
         perIpRate: 0,
         connectTimeoutMs: 10_000,
         sessionTimeoutMs: 60_000,
+        transcripts: true,
       },
       protocol: { ehloName: "bench.invalid", starttls: "never", replyTimeoutMs: 20_000, probes: [] },
       identify: false,

@@ -25,6 +25,8 @@ import {
 } from "./shared-options.js";
 
 export interface ScanFlags {
+  /** false with --no-transcripts */
+  transcripts?: boolean;
   ports?: string;
   scope?: string;
   concurrency: string;
@@ -70,6 +72,7 @@ export function addScanOptions(command: Command): Command {
       "engine threads on disjoint shares of the targets (an address belongs to one); -c and --rate are totals",
       String(availableParallelism()),
     )
+    .option("--no-transcripts", "leave each record's transcript empty (about a third of a record's size)")
     .option("--resume", "continue an interrupted run")
     .addOption(quietOption());
 }
@@ -94,6 +97,7 @@ export async function scanSettings(flags: ScanFlags, identify: boolean): Promise
     perIpRate: positiveInteger("--per-ip-rate", flags.perIpRate, { allowZero: true }),
     connectTimeoutMs: seconds("--connect-timeout", flags.connectTimeout),
     sessionTimeoutMs: seconds("--session-timeout", flags.sessionTimeout),
+    transcripts: flags.transcripts !== false,
   };
   const replyTimeoutMs = seconds("-t/--timeout", flags.timeout);
   const workers = positiveInteger("-w/--workers", flags.workers);

@@ -58,6 +58,8 @@ export interface EngineOptions {
   signal?: AbortSignal;
   /** DNS servers for reverse lookups (tls.names.ptr); the machine's resolver when absent */
   resolvers?: readonly string[];
+  /** keep each record's transcript (--no-transcripts: an empty list, about a third of a record) */
+  transcripts: boolean;
 }
 
 export const ENGINE_DEFAULTS = {
@@ -69,6 +71,7 @@ export const ENGINE_DEFAULTS = {
   sessionTimeoutMs: 120_000,
   lineBytes: 8 * 1024,
   sessionBytes: 256 * 1024,
+  transcripts: true,
 } as const;
 
 export interface ScanStats {
@@ -240,7 +243,7 @@ async function runJob(
     Math.round(performance.now() - origin),
   );
   Object.assign(record, outcome.fields);
-  record.transcript = transcript;
+  record.transcript = options.transcripts ? transcript : [];
   return record;
 }
 

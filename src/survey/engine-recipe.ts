@@ -10,7 +10,13 @@ import { ENGINE_DEFAULTS, type EngineOptions } from "../scan/engine.js";
 /** The engine's own limits, as the flags set them (the rest of EngineOptions keeps its defaults). */
 type EngineLimits = Pick<
   EngineOptions,
-  "concurrency" | "rate" | "perIpConcurrency" | "perIpRate" | "connectTimeoutMs" | "sessionTimeoutMs"
+  | "concurrency"
+  | "rate"
+  | "perIpConcurrency"
+  | "perIpRate"
+  | "connectTimeoutMs"
+  | "sessionTimeoutMs"
+  | "transcripts"
 >;
 
 export interface EngineRecipe {

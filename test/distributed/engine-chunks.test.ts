@@ -42,6 +42,7 @@ function manifest(run: string): RunManifest {
         perIpRate: 0,
         connectTimeoutMs: 3000,
         sessionTimeoutMs: 30_000,
+        transcripts: true,
       },
       protocol: { ehloName: "chunks.test", starttls: "auto", replyTimeoutMs: 3000, probes: [] },
       identify: false,

@@ -55,6 +55,7 @@ describe("smtpsurvey worker, killed", () => {
           perIpRate: 0,
           connectTimeoutMs: 3000,
           sessionTimeoutMs: 30_000,
+          transcripts: true,
         },
         protocol: { ehloName: "kill.test", starttls: "never", replyTimeoutMs: 3000, probes: [] },
         identify: false,
