@@ -110,7 +110,7 @@ function startWorker(): { child: ChildProcess; done: Promise<WorkerFigure> } {
   const child = spawn(
     process.execPath,
     [join(repo, "bin", "smtpsurvey.js"), "worker", "--engine", database.url, "--scope", "127.0.0.0/8"].concat(
-      ["--exit-when-idle", "--lease", String(LEASE)],
+      ["--exit-when-idle"],
     ),
     { stdio: ["ignore", "ignore", "pipe"] },
   );

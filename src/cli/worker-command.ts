@@ -16,7 +16,6 @@ interface WorkerFlags {
   maxRate?: string;
   exitWhenIdle?: boolean;
   run?: string;
-  lease: string;
   quiet?: boolean;
 }
 
@@ -59,7 +58,6 @@ export function register(program: Command): void {
           ...(flags.maxRate ? { maxRate: positiveInteger("--max-rate", flags.maxRate) } : {}),
           exitWhenIdle: Boolean(flags.exitWhenIdle),
           ...(flags.run ? { run: flags.run } : {}),
-          leaseSeconds: positiveInteger("--lease", flags.lease),
           signal: controller.signal,
           say: (line) => process.stderr.write(`${line}\n`),
         });

@@ -60,7 +60,6 @@ async function coordinate(options: CoordinatorOptions, input: RemoteGrabInput): 
           ownScope: Scope.parse(recipe.scope),
           exitWhenIdle: true,
           run: manifest.run,
-          leaseSeconds: options.leaseSeconds,
           signal: stopLocal.signal,
           say: input.say,
         }),

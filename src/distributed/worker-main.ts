@@ -25,7 +25,6 @@ export interface WorkerOptions {
   exitWhenIdle: boolean;
   /** only this run (default: every run whose manifest matches) */
   run?: string;
-  leaseSeconds: number;
   signal: AbortSignal;
   say(line: string): void;
 }
@@ -33,7 +32,8 @@ export interface WorkerOptions {
 export async function runWorker(options: WorkerOptions): Promise<{ chunks: number; records: number }> {
   const pool = new pg.Pool({ connectionString: options.url, max: 4 });
   pool.on("error", () => {});
-  const boss = await openQueue(options.url, { leaseSeconds: options.leaseSeconds });
+  // a chunk's lease is its own, set when the coordinator queued it (survey --lease)
+  const boss = await openQueue(options.url, { leaseSeconds: 300 });
   const worker = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   const rules = rulesHash();
   const total = { chunks: 0, records: 0 };

@@ -77,17 +77,7 @@ describe("survey --engine", () => {
   });
 
   const worker = () =>
-    runCli([
-      "worker",
-      "--engine",
-      server.url,
-      "--scope",
-      `${SUBNET}.0/24`,
-      "--lease",
-      "5",
-      "--exit-when-idle",
-      "-q",
-    ]);
+    runCli(["worker", "--engine", server.url, "--scope", `${SUBNET}.0/24`, "--exit-when-idle", "-q"]);
 
   it("with 3 workers writes the run directory a one-machine survey writes", async () => {
     const alone = join(work, "alone");

@@ -40,42 +40,25 @@ describe("smtpsurvey worker, killed", () => {
     for (const f of farm) await f.close();
   });
 
-  it("kill -9 mid-chunk: the chunk is redone after its lease, every (ip, port) once", async () => {
-    const manifest: RunManifest = {
-      run: "killed",
-      tool: TOOL_VERSION,
-      rules: rulesHash(),
-      recipe: {
-        scope: "127.77.248.0/24",
-        // one session at a time: the kill lands in the middle of a chunk
-        limits: {
-          concurrency: 1,
-          rate: 0,
-          perIpConcurrency: 1,
-          perIpRate: 0,
-          connectTimeoutMs: 3000,
-          sessionTimeoutMs: 30_000,
-          transcripts: true,
-        },
-        protocol: { ehloName: "kill.test", starttls: "never", replyTimeoutMs: 3000, probes: [] },
-        identify: false,
-      },
-      ports: [],
-      chunkTargets: 8,
-      targets: { test: true },
-    };
-    const targets = farm.map((f): Target => ({ ip: f.ip, port: f.ports[0] as number }));
-    await planRun(
+  /** `lease`: each chunk's, set when it is queued (the coordinator's --lease) */
+  const plan = (manifest: RunManifest, lease = 3) =>
+    planRun(
       pool,
       boss,
       manifest,
       (async function* () {
-        yield* targets;
+        yield* farm.map((f): Target => ({ ip: f.ip, port: f.ports[0] as number }));
       })(),
-      3,
+      lease,
     );
+
+  it("kill -9 mid-chunk: the chunk is redone after its lease, every (ip, port) once", async () => {
+    const manifest: RunManifest = {
+      ...slowManifest("killed"),
+    };
+    await plan(manifest);
     const url = server.url;
-    const victim = startCli(["worker", "--engine", url, "--scope", "127.77.248.0/24", "--lease", "3"]);
+    const victim = startCli(["worker", "--engine", url, "--scope", "127.77.248.0/24"]);
     // its first chunk done, a second under way (8 sessions of 0.4 s each, one at a time): kill it
     for (let i = 0; i < 300 && (await runCounts(pool, "killed")).chunksDone < 1; i++) await sleep(100);
     await sleep(1000);
@@ -89,11 +72,55 @@ describe("smtpsurvey worker, killed", () => {
       url,
       "--scope",
       "127.77.248.0/24",
-      "--lease",
-      "3",
       "--exit-when-idle",
+      "--run",
+      "killed",
     ]);
     expect(rescuer.code, rescuer.stderr).toBe(0);
     expect(await runCounts(pool, "killed")).toEqual({ records: HOSTS, distinct: HOSTS, chunksDone: 2 });
   }, 120_000);
+
+  it("SIGTERM mid-chunk: the sessions in flight end, the chunk goes back at once, the worker exits 0", async () => {
+    // a 600 s lease: the chunk can only be redone soon if it was given back
+    await plan(slowManifest("termed"), 600);
+    const url = server.url;
+    const args = ["worker", "--engine", url, "--scope", "127.77.248.0/24", "--run", "termed"];
+    const stopped = startCli(args);
+    for (let i = 0; i < 300 && (await runCounts(pool, "termed")).chunksDone < 1; i++) await sleep(100);
+    await sleep(1000);
+    stopped.child.kill("SIGTERM");
+    const done = await stopped.done;
+    expect(done.code, done.stderr).toBe(0);
+    const began = Date.now();
+    const rescuer = await runCli([...args, "--exit-when-idle"]);
+    expect(rescuer.code, rescuer.stderr).toBe(0);
+    expect(Date.now() - began).toBeLessThan(60_000);
+    expect(await runCounts(pool, "termed")).toEqual({ records: HOSTS, distinct: HOSTS, chunksDone: 2 });
+  }, 180_000);
 });
+
+/** One session at a time against servers that wait 0.4 s before their banner: a chunk takes ~3 s. */
+function slowManifest(run: string): RunManifest {
+  return {
+    run,
+    tool: TOOL_VERSION,
+    rules: rulesHash(),
+    recipe: {
+      scope: "127.77.248.0/24",
+      limits: {
+        concurrency: 1,
+        rate: 0,
+        perIpConcurrency: 1,
+        perIpRate: 0,
+        connectTimeoutMs: 3000,
+        sessionTimeoutMs: 30_000,
+        transcripts: true,
+      },
+      protocol: { ehloName: "kill.test", starttls: "never", replyTimeoutMs: 3000, probes: [] },
+      identify: false,
+    },
+    ports: [],
+    chunkTargets: 8,
+    targets: { test: true },
+  };
+}
