@@ -18,7 +18,14 @@ export interface Heartbeat {
 export async function startHeartbeat(pool: pg.Pool, worker: string, run: string): Promise<Heartbeat> {
   let records = 0;
   let perSecond = 0;
-  const beat = () =>
+  let stopped = false;
+  // one write at a time, none after stop(): a late one would bring a stopped worker's row back
+  let writing: Promise<unknown> = Promise.resolve();
+  const beat = () => {
+    writing = writing.then(() => (stopped ? undefined : write())).catch(() => {});
+    return writing;
+  };
+  const write = () =>
     pool.query(
       `INSERT INTO ${SCHEMA}.workers (worker_id, run_id, host, pid) VALUES ($1, $2, $3, $4)
        ON CONFLICT (worker_id) DO UPDATE SET heartbeat_at = now(), run_id = $2, records = $5, per_second = $6`,
@@ -30,17 +37,19 @@ export async function startHeartbeat(pool: pg.Pool, worker: string, run: string)
      ON CONFLICT (worker_id) DO UPDATE SET heartbeat_at = now(), run_id = $2`,
     [worker, run, hostname(), process.pid],
   );
-  const timer = setInterval(() => {
-    beat().catch(() => {});
-  }, HEARTBEAT_SECONDS * 1000);
+  const timer = setInterval(beat, HEARTBEAT_SECONDS * 1000);
   timer.unref();
   return {
     count: (n, rate) => {
       records = n;
       perSecond = rate;
+      // written at once too, not only at the next period
+      void beat();
     },
     stop: async () => {
       clearInterval(timer);
+      stopped = true;
+      await writing;
       // gone at once rather than after HEARTBEAT_DEAD_SECONDS: the others' share grows now
       await pool.query(`DELETE FROM ${SCHEMA}.workers WHERE worker_id = $1`, [worker]).catch(() => {});
     },

@@ -27,6 +27,8 @@ export interface WorkOptions {
   beforeCommit?: (claim: ChunkClaim) => void;
   /** tests: called after each chunk is claimed (a stall here outlives the lease) */
   afterClaim?: (claim: ChunkClaim) => Promise<void>;
+  /** after each chunk is done, with the totals so far (the heartbeat's figures) */
+  onChunk?: (stats: WorkStats) => void;
 }
 
 export interface WorkStats {
@@ -85,6 +87,7 @@ export async function workChunks(options: WorkOptions): Promise<WorkStats> {
       );
       stats.chunks += 1;
       stats.records += inChunk;
+      options.onChunk?.(stats);
     } finally {
       client.release();
     }

@@ -63,6 +63,10 @@ export async function runWorker(options: WorkerOptions): Promise<{ chunks: numbe
             worker,
             signal: options.signal,
             exitWhenIdle: true,
+            onChunk: (so) => {
+              const seconds = (performance.now() - started) / 1000;
+              heartbeat.count(total.records + so.records, so.records / Math.max(seconds, 1e-3));
+            },
             grab: async (chunk, emit, signal) => {
               const share = await rateShare(pool, run, manifest.recipe.limits.rate);
               const caps = [share, options.maxRate ?? 0].filter((r) => r > 0);
@@ -83,7 +87,6 @@ export async function runWorker(options: WorkerOptions): Promise<{ chunks: numbe
           total.chunks += stats.chunks;
           total.records += stats.records;
           worked ||= stats.chunks > 0;
-          heartbeat.count(total.records, total.records / ((performance.now() - started) / 1000));
         } catch (error) {
           if (!(error instanceof OutsideOwnScope)) throw error;
           // the chunk went back for a worker allowed to touch it
