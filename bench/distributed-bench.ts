@@ -21,9 +21,8 @@ import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { startPostgres } from "../lab/postgres.js";
 import type { Target } from "../src/core/target.js";
-import { TOOL_VERSION } from "../src/core/version.js";
 import { writeBatch } from "../src/distributed/commit.js";
-import { type RunManifest, rulesHash } from "../src/distributed/manifest.js";
+import { newManifest, type RunManifest } from "../src/distributed/manifest.js";
 import { planRun } from "../src/distributed/plan-run.js";
 import { openQueue, queueName } from "../src/distributed/queue.js";
 import { createRun, migrate, runCounts } from "../src/distributed/runs.js";
@@ -72,15 +71,13 @@ const smtp = spawn(serverBinary, ["--port", "25", "--host", "0.0.0.0"], {
 const database = await startPostgres();
 const pool = new pg.Pool({ connectionString: database.url, max: 4 });
 pool.on("error", () => {});
-const boss = await openQueue(database.url, { leaseSeconds: LEASE, maintenanceSeconds: 1 });
+const boss = await openQueue(database.url, { maintenanceSeconds: 1 });
 await migrate(pool);
 const range = ipv4Range(CIDR);
 
 function manifest(run: string): RunManifest {
-  return {
+  return newManifest({
     run,
-    tool: TOOL_VERSION,
-    rules: rulesHash(),
     recipe: {
       scope: "127.0.0.0/8",
       limits: {
@@ -98,7 +95,7 @@ function manifest(run: string): RunManifest {
     ports: [{ port: 25, protocol: "smtp" }],
     chunkTargets: CHUNK,
     targets: { cidr: CIDR, first: TARGETS },
-  };
+  });
 }
 
 async function* targets(): AsyncGenerator<Target> {

@@ -21,7 +21,7 @@ export function register(program: Command): void {
         if (!flags.engine) usageError("--engine postgres://… is required");
         const pool = new pg.Pool({ connectionString: flags.engine, max: 2 });
         pool.on("error", () => {});
-        const boss = await openQueue(flags.engine, { leaseSeconds: 300 });
+        const boss = await openQueue(flags.engine);
         try {
           await migrate(pool);
           const runs = run

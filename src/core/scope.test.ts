@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { parseIp } from "./cidr.js";
-import { dottedQuad, Scope } from "./scope.js";
+import { parseV4Number } from "./ipv4.js";
+import { Scope } from "./scope.js";
 
 describe("Scope", () => {
   it("allows what the scope names and nothing else", () => {
@@ -79,9 +80,9 @@ describe("the dotted-quad path of Scope.check", () => {
     }
   });
 
-  it("reads four decimal parts only", () => {
-    expect(dottedQuad("127.0.0.1")).toBe(0x7f000001);
-    expect(dottedQuad("255.255.255.255")).toBe(0xffffffff);
+  it("reads four decimal parts only, no leading zero", () => {
+    expect(parseV4Number("127.0.0.1", false)).toBe(0x7f000001);
+    expect(parseV4Number("255.255.255.255", false)).toBe(0xffffffff);
     for (const bad of [
       "127.1",
       "256.0.0.1",
@@ -95,6 +96,6 @@ describe("the dotted-quad path of Scope.check", () => {
       "010.0.0.1",
       "1.2.3.00",
     ])
-      expect(dottedQuad(bad)).toBeNull();
+      expect(parseV4Number(bad, false)).toBeUndefined();
   });
 });

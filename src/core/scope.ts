@@ -6,6 +6,7 @@
  */
 import { type Cidr, cidrContains, cidrWithin, type IpAddress, parseCidr, parseIp } from "./cidr.js";
 import { InputError } from "./errors.js";
+import { parseV4Number } from "./ipv4.js";
 import { SPECIAL_PURPOSE_RANGES } from "./special-ranges.js";
 
 const SPECIAL: ReadonlyArray<{ cidr: Cidr; name: string }> = SPECIAL_PURPOSE_RANGES.map((r) => ({
@@ -27,34 +28,6 @@ function v4Range(cidr: Cidr): V4Range | null {
   const first =
     (((bytes[0] ?? 0) << 24) | ((bytes[1] ?? 0) << 16) | ((bytes[2] ?? 0) << 8) | (bytes[3] ?? 0)) >>> 0;
   return { first, last: first + 2 ** (32 - cidr.prefix) - 1 };
-}
-
-/** "a.b.c.d" (four decimal parts, no leading zero, sign or space) as an unsigned 32-bit number; else null. */
-export function dottedQuad(text: string): number | null {
-  let value = 0;
-  let part = 0;
-  let digits = 0;
-  let dots = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 0x2e) {
-      if (digits === 0 || dots === 3) return null;
-      value = value * 256 + part;
-      part = 0;
-      digits = 0;
-      dots += 1;
-    } else if (c >= 0x30 && c <= 0x39) {
-      // a leading zero is octal to some parsers (ipaddr.js among them): left to the general path
-      if (digits === 1 && part === 0) return null;
-      part = part * 10 + (c - 0x30);
-      digits += 1;
-      if (digits > 3 || part > 255) return null;
-    } else {
-      return null;
-    }
-  }
-  if (dots !== 3 || digits === 0) return null;
-  return value * 256 + part;
 }
 
 const SPECIAL_V4 = SPECIAL.map((r) => ({ range: v4Range(r.cidr), cidr: r.cidr, name: r.name })).filter(
@@ -82,8 +55,9 @@ export class Scope {
   }
 
   check(ip: string | IpAddress): ScopeVerdict {
-    const quad = typeof ip === "string" ? dottedQuad(ip) : null;
-    if (quad !== null) return this.checkV4(quad);
+    // no leading zeros: ipaddr.js (the general path) reads "010" as octal, and both must agree
+    const quad = typeof ip === "string" ? parseV4Number(ip, false) : undefined;
+    if (quad !== undefined) return this.checkV4(quad);
     const address = typeof ip === "string" ? parseIp(ip) : ip;
     const within = this.cidrs.filter((c) => cidrContains(c, address));
     if (within.length === 0) return { allowed: false, reason: "outside --scope" };

@@ -7,11 +7,10 @@
  */
 import pg from "pg";
 import { Scope } from "../core/scope.js";
-import { TOOL_VERSION } from "../core/version.js";
 import type { ScanStats } from "../scan/engine.js";
 import type { RemoteGrab, RemoteGrabInput, RemoteGrabOutcome } from "../survey/remote-grab.js";
 import { exportRecords } from "./export-records.js";
-import { type RunManifest, rulesHash } from "./manifest.js";
+import { newManifest } from "./manifest.js";
 import { planRun } from "./plan-run.js";
 import { openQueue } from "./queue.js";
 import { migrate } from "./runs.js";
@@ -36,21 +35,19 @@ export function coordinator(options: CoordinatorOptions): RemoteGrab {
 async function coordinate(options: CoordinatorOptions, input: RemoteGrabInput): Promise<RemoteGrabOutcome> {
   const pool = new pg.Pool({ connectionString: options.url, max: 4 });
   pool.on("error", () => {});
-  const boss = await openQueue(options.url, { leaseSeconds: options.leaseSeconds });
+  const boss = await openQueue(options.url);
   const local: Array<Promise<unknown>> = [];
   const stopLocal = new AbortController();
   try {
     await migrate(pool);
     const recipe = input.settings.recipe(input.resolvers);
-    const manifest: RunManifest = {
+    const manifest = newManifest({
       run: input.runKey,
-      tool: TOOL_VERSION,
-      rules: rulesHash(),
       recipe,
       ports: input.settings.ports,
       chunkTargets: options.chunkTargets,
       targets: null,
-    };
+    });
     const planned = await planRun(pool, boss, manifest, input.targets, options.leaseSeconds);
     input.say(`engine: run ${manifest.run}: ${planned.targets} targets in ${planned.chunks} chunks`);
     for (let i = 0; i < options.workers; i++) {

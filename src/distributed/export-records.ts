@@ -17,7 +17,7 @@ export async function exportRecords(pool: pg.Pool, run: string, path: string): P
     let after: { chunk: number; ip: string; port: number } | null = null;
     for (;;) {
       const { rows } = await pool.query(
-        `SELECT chunk, host(ip) AS ip, ip AS sort_ip, port, status, record::text AS line
+        `SELECT chunk, host(ip) AS ip, port, status, record::text AS line
            FROM ${SCHEMA}.records
           WHERE run_id = $1 AND ($2::int IS NULL OR (chunk, ip, port) > ($2, $3::inet, $4))
           ORDER BY chunk, ip, port LIMIT ${PAGE}`,

@@ -6,6 +6,7 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { repoRoot } from "../core/paths.js";
+import { TOOL_VERSION } from "../core/version.js";
 import type { EngineRecipe } from "../survey/engine-recipe.js";
 import type { PortSpec } from "../targets/ports.js";
 
@@ -28,6 +29,11 @@ export function rulesHash(): string {
   return createHash("sha256")
     .update(readFileSync(join(repoRoot(), "rules", "model.json")))
     .digest("hex");
+}
+
+/** A manifest for this build: its tool version and rules filled in. */
+export function newManifest(plan: Omit<RunManifest, "tool" | "rules">): RunManifest {
+  return { ...plan, tool: TOOL_VERSION, rules: rulesHash() };
 }
 
 /** Why this process may not work on a run, or null when it may. */

@@ -31,12 +31,8 @@ export async function planRun(
     manifest.run,
   ]);
   const row = existing.rows[0] as { targets: string; chunks: number } | undefined;
-  if (
-    row &&
-    Number(row.targets) >= 0 &&
-    row.chunks >= 0 &&
-    (await targetsStored(pool, manifest.run)) === Number(row.targets)
-  ) {
+  // chunks ≥ 0 is written only after the last target is stored: the plan is complete
+  if (row && row.chunks >= 0) {
     // planned before, completely: queue the chunks (again: it adds none) and go on. The targets
     // are read to the end all the same: whoever streams them (the run directory's targets file)
     // sees them all, as a one-machine resume does
@@ -76,11 +72,6 @@ export async function planRun(
   ]);
   await enqueueChunks(boss, manifest.run, chunks, leaseSeconds);
   return { targets: index, chunks };
-}
-
-async function targetsStored(pool: pg.Pool, run: string): Promise<number> {
-  const { rows } = await pool.query(`SELECT count(*) AS n FROM ${SCHEMA}.targets WHERE run_id = $1`, [run]);
-  return Number((rows[0] as { n: string }).n);
 }
 
 export async function loadManifest(pool: pg.Pool, run: string): Promise<RunManifest | null> {

@@ -24,19 +24,15 @@ export function chunkJobId(run: string, chunk: number): string {
 }
 
 export interface QueueOptions {
-  /** how long a claimed chunk stays a worker's before it is given to another */
-  leaseSeconds: number;
   /** how often pg-boss's maintenance looks for expired leases (at least 1) */
   maintenanceSeconds?: number;
 }
 
-export async function openQueue(url: string, options: QueueOptions): Promise<PgBoss> {
+/** A chunk's lease and retries are its own, set when it is queued (enqueueChunks). */
+export async function openQueue(url: string, options: QueueOptions = {}): Promise<PgBoss> {
   const boss = new PgBoss({
     connectionString: url,
     max: 4,
-    expireInSeconds: options.leaseSeconds,
-    retryLimit: 1_000_000, // a chunk is redone until it is done; nothing is given up
-    retryDelay: 0,
     maintenanceIntervalSeconds: options.maintenanceSeconds ?? 5,
   });
   boss.on("error", (error) => process.stderr.write(`smtpsurvey: queue: ${error.message}\n`));
@@ -62,7 +58,7 @@ export async function enqueueChunks(
         name,
         data: { run, chunk } satisfies ChunkJob,
         expireInSeconds: leaseSeconds,
-        retryLimit: 1_000_000,
+        retryLimit: 1_000_000, // a chunk is redone until it is done; nothing is given up
         retryDelay: 0,
       });
     }

@@ -30,8 +30,9 @@ export async function runStatus(pool: pg.Pool, boss: PgBoss, run: string): Promi
   const row = rows[0] as { chunks: number; targets: string; done: string; records: string } | undefined;
   if (!row) throw new Error(`no run ${run} in this database`);
   const name = queueName(run);
-  const notDone = (await boss.getQueue(name)) ? await boss.getQueueSize(name, { before: "completed" }) : 0;
-  const pending = (await boss.getQueue(name)) ? await boss.getQueueSize(name, { before: "active" }) : 0;
+  const queued = (await boss.getQueue(name)) !== null;
+  const notDone = queued ? await boss.getQueueSize(name, { before: "completed" }) : 0;
+  const pending = queued ? await boss.getQueueSize(name, { before: "active" }) : 0;
   const live = await pool.query(
     `SELECT worker_id, host, records, per_second FROM ${SCHEMA}.workers
       WHERE run_id = $1 AND heartbeat_at > now() - make_interval(secs => $2) ORDER BY worker_id`,

@@ -33,7 +33,7 @@ export async function runWorker(options: WorkerOptions): Promise<{ chunks: numbe
   const pool = new pg.Pool({ connectionString: options.url, max: 4 });
   pool.on("error", () => {});
   // a chunk's lease is its own, set when the coordinator queued it (survey --lease)
-  const boss = await openQueue(options.url, { leaseSeconds: 300 });
+  const boss = await openQueue(options.url);
   const worker = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   const rules = rulesHash();
   const total = { chunks: 0, records: 0 };

@@ -153,7 +153,7 @@ export class SocketChannel implements Channel {
   startTls(deadline: number, servername?: string): Promise<TlsHandshake> {
     const current = this.socket;
     // TLS is node:tls on a net.Socket: a bare handle is handed to one first
-    const plain = current instanceof RawTcp ? current.toSocket(this.routeOf(current).onread) : current;
+    const plain = current instanceof RawTcp ? current.toSocket(this.routeOfBare().onread) : current;
     this.socket = plain;
     this.detach(plain);
     // TLS now reads the socket itself; nothing more comes through the route
@@ -255,8 +255,9 @@ export class SocketChannel implements Channel {
     this.deliver();
   }
 
-  private routeOf(tcp: RawTcp): ReadRoute {
-    if (!this.route) throw new Error(`a bare connection without a read route (${tcp.localAddress})`);
+  /** a bare handle is only ever opened for line reading, with a route */
+  private routeOfBare(): ReadRoute {
+    if (!this.route) throw new Error("a bare connection without a read route");
     return this.route;
   }
 

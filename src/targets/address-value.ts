@@ -6,6 +6,7 @@
 
 import { type Cidr, cidrSize, type IpAddress, isIpAddress, parseIp } from "../core/cidr.js";
 import { InputError } from "../core/errors.js";
+import { parseV4Number } from "../core/ipv4.js";
 import type { AddressRange } from "../core/target.js";
 
 export interface AddressValue {
@@ -13,34 +14,8 @@ export interface AddressValue {
   value: bigint;
 }
 
-/**
- * A strict dotted quad ("a.b.c.d", decimal, 0..255, no leading "+"/spaces) as an unsigned
- * 32-bit number, or undefined for anything else (which may still be a valid IPv6 address).
- */
-export function parseV4Number(text: string): number | undefined {
-  let value = 0;
-  let part = 0;
-  let digits = 0;
-  let dots = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c >= 48 && c <= 57) {
-      part = part * 10 + (c - 48);
-      digits += 1;
-      if (digits > 3 || part > 255) return undefined;
-    } else if (c === 46) {
-      if (digits === 0 || dots === 3) return undefined;
-      value = value * 256 + part;
-      part = 0;
-      digits = 0;
-      dots += 1;
-    } else {
-      return undefined;
-    }
-  }
-  if (dots !== 3 || digits === 0) return undefined;
-  return value * 256 + part;
-}
+// parseV4Number lives in core (the scope check needs it too); re-exported for the targets
+export { parseV4Number } from "../core/ipv4.js";
 
 /**
  * "a.b.c.d" or "a.b.c.d/n" (host bits cleared, as parseCidr does) as first and last unsigned

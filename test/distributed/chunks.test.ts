@@ -4,15 +4,14 @@
  * here is a stand-in that makes one record per target without a network, so that these tests
  * are about the queue and the commits only.
  */
-import pg from "pg";
-import type PgBoss from "pg-boss";
+import type pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startPostgres, type TestPostgres } from "../../lab/postgres.js";
-import { enqueueChunks, openQueue } from "../../src/distributed/queue.js";
-import { createRun, migrate, runCounts } from "../../src/distributed/runs.js";
+import { enqueueChunks } from "../../src/distributed/queue.js";
+import { createRun, runCounts } from "../../src/distributed/runs.js";
 import { workChunks } from "../../src/distributed/work-chunks.js";
 import { blankRecord } from "../../src/protocols/blank-record.js";
 import type { ScanRecord } from "../../src/store/schema.js";
+import { type DistributedFixture, startDistributed } from "../support/distributed.js";
 
 const PER_CHUNK = 50;
 const LEASE_SECONDS = 2;
@@ -34,27 +33,15 @@ async function fakeGrab(chunk: number, emit: (record: ScanRecord) => void): Prom
 }
 
 describe("chunks on PostgreSQL and pg-boss", () => {
-  let server: TestPostgres;
+  let fixture: DistributedFixture;
   let pool: pg.Pool;
-  const bosses: PgBoss[] = [];
-  const boss = async () => {
-    const b = await openQueue(server.url, { leaseSeconds: LEASE_SECONDS, maintenanceSeconds: 1 });
-    bosses.push(b);
-    return b;
-  };
+  const boss = () => fixture.boss();
 
   beforeAll(async () => {
-    server = await startPostgres();
-    pool = new pg.Pool({ connectionString: server.url, max: 10 });
-    // an idle client is told "terminating connection" when the cluster stops at the end
-    pool.on("error", () => {});
-    await migrate(pool);
+    fixture = await startDistributed();
+    pool = fixture.pool;
   });
-  afterAll(async () => {
-    for (const b of bosses) await b.stop({ graceful: false, wait: true, close: true }).catch(() => {});
-    await pool?.end();
-    await server?.stop();
-  });
+  afterAll(() => fixture?.close());
 
   async function plan(run: string, chunks: number): Promise<void> {
     await createRun(pool, run, { test: true }, chunks, chunks * PER_CHUNK);

@@ -3,18 +3,13 @@
  * chunks from loopback servers, and the same (ip, port, status) set as one machine's grab of
  * the same targets. A worker whose own --scope does not cover a chunk gives it back.
  */
-import pg from "pg";
-import type PgBoss from "pg-boss";
+import type pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startPostgres, type TestPostgres } from "../../lab/postgres.js";
 import { Scope } from "../../src/core/scope.js";
 import type { Target } from "../../src/core/target.js";
-import { TOOL_VERSION } from "../../src/core/version.js";
 import { grabChunk, OutsideOwnScope } from "../../src/distributed/grab-chunk.js";
-import { type RunManifest, rulesHash } from "../../src/distributed/manifest.js";
+import { newManifest, type RunManifest } from "../../src/distributed/manifest.js";
 import { loadManifest, planRun } from "../../src/distributed/plan-run.js";
-import { openQueue } from "../../src/distributed/queue.js";
-import { migrate } from "../../src/distributed/runs.js";
 import { SCHEMA } from "../../src/distributed/schema.js";
 import { workChunks } from "../../src/distributed/work-chunks.js";
 import { protocolNamed } from "../../src/protocols/registry.js";
@@ -23,16 +18,15 @@ import type { ScanRecord } from "../../src/store/schema.js";
 import { engineOptions } from "../../src/survey/engine-recipe.js";
 import { jobsForTarget } from "../../src/survey/grab-stage.js";
 import { type HostileServer, startHostile } from "../hostile/servers.js";
+import { type DistributedFixture, startDistributed } from "../support/distributed.js";
 
 const PORT = 2526;
 const CLOSED = 2527;
 const IPS = Array.from({ length: 12 }, (_, i) => `127.77.247.${i + 1}`);
 
 function manifest(run: string): RunManifest {
-  return {
+  return newManifest({
     run,
-    tool: TOOL_VERSION,
-    rules: rulesHash(),
     recipe: {
       scope: "127.77.247.0/24",
       limits: {
@@ -53,7 +47,7 @@ function manifest(run: string): RunManifest {
     ],
     chunkTargets: 3,
     targets: { test: true },
-  };
+  });
 }
 
 async function* targets(): AsyncGenerator<Target> {
@@ -63,27 +57,18 @@ async function* targets(): AsyncGenerator<Target> {
 const key = (r: { ip: string; port: number; status: string }) => `${r.ip}:${r.port} ${r.status}`;
 
 describe("the engine on chunks from PostgreSQL", () => {
-  let server: TestPostgres;
+  let fixture: DistributedFixture;
   let pool: pg.Pool;
   const farm: HostileServer[] = [];
-  const bosses: PgBoss[] = [];
-  const boss = async () => {
-    const b = await openQueue(server.url, { leaseSeconds: 30, maintenanceSeconds: 1 });
-    bosses.push(b);
-    return b;
-  };
+  const boss = () => fixture.boss();
 
   beforeAll(async () => {
     for (const ip of IPS) farm.push(await startHostile("polite", { ip, port: PORT }));
-    server = await startPostgres();
-    pool = new pg.Pool({ connectionString: server.url, max: 10 });
-    pool.on("error", () => {});
-    await migrate(pool);
+    fixture = await startDistributed();
+    pool = fixture.pool;
   });
   afterAll(async () => {
-    for (const b of bosses) await b.stop({ graceful: false, wait: true, close: true }).catch(() => {});
-    await pool?.end();
-    await server?.stop();
+    await fixture?.close();
     for (const s of farm) await s.close();
   });
 

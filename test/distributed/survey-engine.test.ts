@@ -114,30 +114,15 @@ describe("survey --engine", () => {
     }>;
     const run = runs.find((r) => r.run.startsWith("shared-"));
     expect(run).toMatchObject({ chunks: 4, chunksDone: 4, records: 16 });
-    const exported = join(work, "exported");
-    const out = await runCli([
-      "export",
-      "--engine",
-      server.url,
-      run?.run ?? "",
-      "-o",
-      join(exported, "records.jsonl"),
-      "-q",
-    ]);
+    const exported = join(work, "exported", "records.jsonl");
+    const exportTo = () => runCli(["export", "--engine", server.url, run?.run ?? "", "-o", exported, "-q"]);
+    const out = await exportTo();
     expect(out.code, out.stderr).toBe(1); // no such directory yet: one clear line, nothing written
-    expect(existsSync(join(exported, "records.jsonl"))).toBe(false);
-    mkdirSync(exported);
-    const again = await runCli([
-      "export",
-      "--engine",
-      server.url,
-      run?.run ?? "",
-      "-o",
-      join(exported, "records.jsonl"),
-      "-q",
-    ]);
+    expect(existsSync(exported)).toBe(false);
+    mkdirSync(join(work, "exported"));
+    const again = await exportTo();
     expect(again.code, again.stderr).toBe(0);
-    sameLines(join(exported, "records.jsonl"), join(shared, "records.jsonl"));
+    sameLines(exported, join(shared, "records.jsonl"));
   }, 180_000);
 
   it("kill -9 of the coordinator, then --resume, finishes the same run", async () => {

@@ -3,40 +3,35 @@
  * runs out; another worker then redoes it, and nothing is written twice.
  */
 import { setTimeout as sleep } from "node:timers/promises";
-import pg from "pg";
+import type pg from "pg";
 import type PgBoss from "pg-boss";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startPostgres, type TestPostgres } from "../../lab/postgres.js";
 import type { Target } from "../../src/core/target.js";
-import { TOOL_VERSION } from "../../src/core/version.js";
-import { type RunManifest, rulesHash } from "../../src/distributed/manifest.js";
+import { newManifest, type RunManifest } from "../../src/distributed/manifest.js";
 import { planRun } from "../../src/distributed/plan-run.js";
-import { openQueue } from "../../src/distributed/queue.js";
-import { migrate, runCounts } from "../../src/distributed/runs.js";
+import { runCounts } from "../../src/distributed/runs.js";
 import { runCli, startCli } from "../support/cli.js";
+import { type DistributedFixture, startDistributed } from "../support/distributed.js";
 import { type FakeSmtp, startFakeSmtp } from "../support/fake-smtp.js";
 
 const HOSTS = 16;
 
 describe("smtpsurvey worker, killed", () => {
-  let server: TestPostgres;
+  let fixture: DistributedFixture;
   let pool: pg.Pool;
   let boss: PgBoss;
+  let server: { url: string };
   const farm: FakeSmtp[] = [];
 
   beforeAll(async () => {
     for (let i = 1; i <= HOSTS; i++)
       farm.push(await startFakeSmtp(`127.77.248.${i}`, { ports: 1, bannerDelayMs: 400 }));
-    server = await startPostgres();
-    pool = new pg.Pool({ connectionString: server.url, max: 4 });
-    pool.on("error", () => {});
-    await migrate(pool);
-    boss = await openQueue(server.url, { leaseSeconds: 3, maintenanceSeconds: 1 });
+    fixture = await startDistributed();
+    ({ pool, server } = fixture);
+    boss = await fixture.boss();
   });
   afterAll(async () => {
-    await boss?.stop({ graceful: false, wait: true, close: true }).catch(() => {});
-    await pool?.end();
-    await server?.stop();
+    await fixture?.close();
     for (const f of farm) await f.close();
   });
 
@@ -53,10 +48,7 @@ describe("smtpsurvey worker, killed", () => {
     );
 
   it("kill -9 mid-chunk: the chunk is redone after its lease, every (ip, port) once", async () => {
-    const manifest: RunManifest = {
-      ...slowManifest("killed"),
-    };
-    await plan(manifest);
+    await plan(slowManifest("killed"));
     const url = server.url;
     const victim = startCli(["worker", "--engine", url, "--scope", "127.77.248.0/24"]);
     // its first chunk done, a second under way (8 sessions of 0.4 s each, one at a time): kill it
@@ -101,10 +93,8 @@ describe("smtpsurvey worker, killed", () => {
 
 /** One session at a time against servers that wait 0.4 s before their banner: a chunk takes ~3 s. */
 function slowManifest(run: string): RunManifest {
-  return {
+  return newManifest({
     run,
-    tool: TOOL_VERSION,
-    rules: rulesHash(),
     recipe: {
       scope: "127.77.248.0/24",
       limits: {
@@ -122,5 +112,5 @@ function slowManifest(run: string): RunManifest {
     ports: [],
     chunkTargets: 8,
     targets: { test: true },
-  };
+  });
 }
