@@ -23,7 +23,7 @@ import { startPostgres } from "../lab/postgres.js";
 import type { Target } from "../src/core/target.js";
 import { writeBatch } from "../src/distributed/commit.js";
 import { newManifest, type RunManifest } from "../src/distributed/manifest.js";
-import { planRun } from "../src/distributed/plan-run.js";
+import { planRun, storedTargets } from "../src/distributed/plan-run.js";
 import { openQueue, queueName } from "../src/distributed/queue.js";
 import { createRun, migrate, runCounts } from "../src/distributed/runs.js";
 import { SCHEMA } from "../src/distributed/schema.js";
@@ -142,7 +142,7 @@ let recovery: { seconds: number; chunk: number; exact: boolean } | null = null;
 try {
   for (const workers of WORKER_COUNTS) {
     const run = `bench-${workers}w`;
-    await planRun(pool, boss, manifest(run), targets(), LEASE);
+    await planRun(pool, boss, manifest(run), storedTargets(targets()), LEASE);
     log(`${workers} worker(s), ${TARGETS} targets in chunks of ${CHUNK}`);
     const started = performance.now();
     const each = await Promise.all(Array.from({ length: workers }, () => startWorker().done));
@@ -161,7 +161,7 @@ try {
   // recovery: two workers, one killed with kill -9 while it holds a chunk
   {
     const run = "bench-recovery";
-    await planRun(pool, boss, manifest(run), targets(), LEASE);
+    await planRun(pool, boss, manifest(run), storedTargets(targets()), LEASE);
     const victim = startWorker();
     const other = startWorker();
     await new Promise((resolve) => setTimeout(resolve, 1500));

@@ -46,9 +46,15 @@ async function coordinate(options: CoordinatorOptions, input: RemoteGrabInput): 
       recipe,
       ports: input.settings.ports,
       chunkTargets: options.chunkTargets,
-      targets: null,
+      targets: input.targetsMeta(),
     });
-    const planned = await planRun(pool, boss, manifest, input.targets, options.leaseSeconds);
+    const planned = await planRun(
+      pool,
+      boss,
+      manifest,
+      { space: input.space, spaceTargets: input.targets.space, singles: input.targets.singles },
+      options.leaseSeconds,
+    );
     input.say(`engine: run ${manifest.run}: ${planned.targets} targets in ${planned.chunks} chunks`);
     for (let i = 0; i < options.workers; i++) {
       local.push(

@@ -3,8 +3,13 @@
  * the chunk queue). docs/distributed.md describes them for `psql` users.
  *
  * - runs:     one row per run: its manifest (what was planned, with which rules and version);
- * - targets:  the run's targets in plan order, stored once; chunk k is a range of their indexes
- *             (every port of an address is grabbed with it, so per-IP caps hold in one worker);
+ * - runs.space: the address space's part of the plan as plain data (src/targets/space-descriptor.ts):
+ *             chunks 0 … space_chunks-1 are index ranges [k·C, (k+1)·C) of its order, which every
+ *             worker rebuilds, so a CIDR, a country or all of IPv4 stores no target at all;
+ * - targets:  the explicit targets (host names, zgrab2 rows, domains → MX; everything with
+ *             --mmdb), in plan order, stored once; the chunks after the space's are ranges of
+ *             their indexes (every port of an address is grabbed with it, so per-IP caps hold
+ *             in one worker);
  * - records:  every record, keyed (run_id, ip, port): a chunk redone after a lost lease inserts
  *             nothing twice (ON CONFLICT DO NOTHING);
  * - chunks:   the ledger: one row per chunk done, written in the same transaction as the
@@ -22,6 +27,9 @@ CREATE TABLE IF NOT EXISTS ${SCHEMA}.runs (
   targets     bigint NOT NULL,
   created_at  timestamptz NOT NULL DEFAULT now()
 );
+ALTER TABLE ${SCHEMA}.runs ADD COLUMN IF NOT EXISTS space jsonb;
+ALTER TABLE ${SCHEMA}.runs ADD COLUMN IF NOT EXISTS space_indexes bigint NOT NULL DEFAULT 0;
+ALTER TABLE ${SCHEMA}.runs ADD COLUMN IF NOT EXISTS space_chunks integer NOT NULL DEFAULT 0;
 CREATE TABLE IF NOT EXISTS ${SCHEMA}.targets (
   run_id      text NOT NULL REFERENCES ${SCHEMA}.runs (run_id),
   idx         bigint NOT NULL,

@@ -88,7 +88,8 @@ export async function runSurvey(options: SurveyOptions, io: SurveyIo): Promise<S
     try {
       const outcome = await options.remoteGrab({
         runKey: runKeyOf(dir, options.parameters),
-        targets: targetsFile.stream,
+        targets: targetsFile.parts,
+        space: plan.spaceDescriptor(),
         settings,
         resolvers,
         targetsMeta: () => plan.meta(),

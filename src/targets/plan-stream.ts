@@ -37,6 +37,16 @@ type Admit = (target: Target) => Target | null;
 export async function* streamTargets(inputs: StreamInputs): AsyncGenerator<Target> {
   // a plain loop, not yield*: millions of addresses should not each cross an async-from-sync wrapper
   for (const target of spaceTargets(inputs)) yield target;
+  yield* streamSingles(inputs);
+}
+
+/** The space's part alone (what a space descriptor stands for, src/targets/space-descriptor.ts). */
+export async function* streamSpace(inputs: StreamInputs): AsyncGenerator<Target> {
+  for (const target of spaceTargets(inputs)) yield target;
+}
+
+/** The single targets alone, after the space: host names, zgrab2 rows, domains → MX. */
+export async function* streamSingles(inputs: StreamInputs): AsyncGenerator<Target> {
   const admit = admitter(inputs);
   yield* nameTargets(inputs, admit);
   yield* zgrab2Targets(inputs.zgrab2Files, admit);

@@ -20,11 +20,12 @@ import type { MxFailure } from "./mx-failures.js";
 import { MxResolver } from "./mx-resolver.js";
 import { targetsMeta } from "./plan-meta.js";
 import { readSources, type TargetSources } from "./plan-sources.js";
-import { drawSample, spaceAddressCount, walksV6 } from "./plan-space.js";
-import { type StreamInputs, streamTargets } from "./plan-stream.js";
+import { DEFAULT_SEED, drawSample, spaceAddressCount, walksV6 } from "./plan-space.js";
+import { type StreamInputs, streamSingles, streamSpace, streamTargets } from "./plan-stream.js";
 import { spaceSize } from "./range-set.js";
 import type { Sample } from "./sample.js";
 import type { Shard } from "./shard.js";
+import { describeSpace, type SpaceDescriptor } from "./space-descriptor.js";
 import { targetAnnotator } from "./target-annotator.js";
 
 export { DEFAULT_SEED, MAX_WALKED_V6 } from "./plan-space.js";
@@ -62,6 +63,10 @@ export interface TargetPlan {
   readonly expected: bigint | null;
   readonly sample: Sample | null;
   stream(): AsyncGenerator<Target>;
+  /** `stream()` in its two parts: the address space's targets, then the single ones */
+  parts(): { space: AsyncGenerator<Target>; singles: AsyncGenerator<Target> };
+  /** the space's part as plain data, for random access elsewhere; null with --mmdb (its file is here only) */
+  spaceDescriptor(): SpaceDescriptor | null;
   meta(): TargetsMeta;
   /** one line for stderr: what exclusions dropped */
   exclusionSummary(): string;
@@ -103,6 +108,18 @@ export async function planTargets(options: TargetOptions): Promise<TargetPlan> {
       : spaceAddressCount(kept, sample, walkV6) + BigInt(sources.names.length) + sources.zgrab2Rows,
     sample,
     stream: () => streamTargets(inputs),
+    parts: () => ({ space: streamSpace(inputs), singles: streamSingles(inputs) }),
+    spaceDescriptor: () =>
+      mmdb
+        ? null
+        : describeSpace({
+            kept,
+            sample: sample ? { count: sample.count, seed: options.seed ?? DEFAULT_SEED } : null,
+            walkV6,
+            shard: options.shard,
+            byCountry: sources.byCountry,
+            byAsn: sources.byAsn,
+          }),
     exclusionSummary: () => exclusion.summary(),
     meta: () =>
       targetsMeta({

@@ -23,6 +23,11 @@ export class RangeLabels<K> {
     sets[range.family === 4 ? 0 : 1].add(range);
   }
 
+  /** Every label with its ranges, in the order labels were added (what `add` rebuilds it from). */
+  entries(): Array<[K, AddressRange[]]> {
+    return [...this.sets].map(([label, [v4, v6]]) => [label, [...v4.ranges(), ...v6.ranges()]]);
+  }
+
   /** The first label (in the order labels were added) whose ranges hold the address. */
   labelOf(ip: string): K | undefined {
     // empty: no need to parse the address at all

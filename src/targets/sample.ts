@@ -16,6 +16,8 @@ export interface Sample extends Iterable<string> {
   readonly count: bigint;
   /** true when more were asked for than the space holds, so the sample is the whole space */
   readonly everything: boolean;
+  /** the address the sample yields at step k (0 ≤ k < count): random access into the same order */
+  addressAt(step: bigint): string;
 }
 
 /**
@@ -30,6 +32,15 @@ export function sampleAddresses(space: AddressSpace, count: bigint | number, see
   let yielded = total;
   if (asked < total) yielded = asked;
   const v4Size = v4.size();
+  let shared: ReturnType<typeof createPermutation> | null = null;
+  const addressAt = (step: bigint): string => {
+    if (step < 0n || step >= yielded) throw new RangeError(`step ${step} is outside the sample`);
+    shared ??= createPermutation(total, seed);
+    const index = shared.permute(step);
+    return index < v4Size
+      ? formatV4(Number(v4.addressAt(index)))
+      : formatAddress(6, v6.addressAt(index - v4Size));
+  };
 
   function* walk(): Generator<string> {
     if (yielded === 0n) return;
@@ -52,6 +63,7 @@ export function sampleAddresses(space: AddressSpace, count: bigint | number, see
     spaceSize: total,
     count: yielded,
     everything: asked >= total,
+    addressAt,
     [Symbol.iterator]: walk,
   };
 }

@@ -1,15 +1,19 @@
 /**
- * The one-machine engine on chunks: a run planned into PostgreSQL, three workers grabbing its
- * chunks from loopback servers, and the same (ip, port, status) set as one machine's grab of
- * the same targets. A worker whose own --scope does not cover a chunk gives it back.
+ * The one-machine engine on chunks: a run planned into PostgreSQL (addresses as a space
+ * descriptor, zgrab2 rows as stored targets), three workers grabbing its chunks from loopback
+ * servers, and the same (ip, port, status) set as one machine's grab of the same targets. A
+ * worker whose own --scope does not cover a chunk gives it back.
  */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Scope } from "../../src/core/scope.js";
 import type { Target } from "../../src/core/target.js";
 import { grabChunk, OutsideOwnScope } from "../../src/distributed/grab-chunk.js";
 import { newManifest, type RunManifest } from "../../src/distributed/manifest.js";
-import { loadManifest, planRun } from "../../src/distributed/plan-run.js";
+import { loadManifest, type PlanTargets, planRun, storedTargets } from "../../src/distributed/plan-run.js";
 import { SCHEMA } from "../../src/distributed/schema.js";
 import { workChunks } from "../../src/distributed/work-chunks.js";
 import { protocolNamed } from "../../src/protocols/registry.js";
@@ -17,6 +21,7 @@ import { runScan } from "../../src/scan/engine.js";
 import type { ScanRecord } from "../../src/store/schema.js";
 import { engineOptions } from "../../src/survey/engine-recipe.js";
 import { jobsForTarget } from "../../src/survey/grab-stage.js";
+import { planTargets } from "../../src/targets/plan.js";
 import { type HostileServer, startHostile } from "../hostile/servers.js";
 import { type DistributedFixture, startDistributed } from "../support/distributed.js";
 
@@ -54,6 +59,36 @@ async function* targets(): AsyncGenerator<Target> {
   for (const ip of IPS) yield { ip };
 }
 
+/**
+ * The first nine addresses as the command line gives them (the plan's address space: chunks
+ * that are index ranges, no target stored), the last three as zgrab2 rows (stored targets).
+ */
+async function mixedPlan(dir: string): Promise<{ plan: PlanTargets; all: Target[] }> {
+  const zgrab2 = join(dir, "rows.csv");
+  writeFileSync(
+    zgrab2,
+    `${IPS.slice(9)
+      .map((ip) => `${ip},,smtp`)
+      .join("\n")}\n`,
+  );
+  const options = {
+    args: IPS.slice(0, 9),
+    inputs: [zgrab2],
+    countries: [],
+    asns: [],
+    excludes: [],
+    scope: Scope.parse("127.77.247.0/24"),
+  };
+  const all: Target[] = [];
+  for await (const target of (await planTargets(options)).stream()) all.push(target);
+  const planned = await planTargets(options);
+  const parts = planned.parts();
+  return {
+    plan: { space: planned.spaceDescriptor(), spaceTargets: parts.space, singles: parts.singles },
+    all,
+  };
+}
+
 const key = (r: { ip: string; port: number; status: string }) => `${r.ip}:${r.port} ${r.status}`;
 
 describe("the engine on chunks from PostgreSQL", () => {
@@ -73,10 +108,21 @@ describe("the engine on chunks from PostgreSQL", () => {
   });
 
   it("three workers write what one machine's grab writes, each (ip, port) once", async () => {
-    const planned = await planRun(pool, await boss(), manifest("farm"), targets(), 30);
+    const dir = mkdtempSync(join(tmpdir(), "smtpsurvey-chunks-"));
+    const { plan, all } = await mixedPlan(dir);
+    expect(all.map((t) => t.ip)).toEqual(IPS);
+    const planned = await planRun(pool, await boss(), manifest("farm"), plan, 30);
+    // nine addresses in three space chunks, three rows in one chunk of their own
     expect(planned).toEqual({ targets: 12, chunks: 4 });
+    const { rows: kept } = await pool.query(
+      `SELECT count(*)::int AS n, min(chunk) AS first FROM ${SCHEMA}.targets WHERE run_id = 'farm'`,
+    );
+    expect(kept[0]).toEqual({ n: 3, first: 3 });
     // planned again (a resumed coordinator): nothing added
-    expect(await planRun(pool, await boss(), manifest("farm"), targets(), 30)).toEqual(planned);
+    expect(await planRun(pool, await boss(), manifest("farm"), (await mixedPlan(dir)).plan, 30)).toEqual(
+      planned,
+    );
+    rmSync(dir, { recursive: true, force: true });
     const stored = await loadManifest(pool, "farm");
     if (!stored) throw new Error("no manifest");
     const signal = new AbortController().signal;
@@ -102,7 +148,7 @@ describe("the engine on chunks from PostgreSQL", () => {
     const distributed = (rows as Array<{ ip: string; port: number; status: string }>).map(key).sort();
 
     const alone: ScanRecord[] = [];
-    const jobs = IPS.flatMap((ip) => jobsForTarget({ ip }, stored.ports));
+    const jobs = all.flatMap((target) => jobsForTarget(target, stored.ports));
     await runScan(
       (async function* () {
         yield* jobs;
@@ -119,7 +165,13 @@ describe("the engine on chunks from PostgreSQL", () => {
   }, 120_000);
 
   it("gives back a chunk outside the worker's own --scope, and grabs nothing of it", async () => {
-    await planRun(pool, await boss(), { ...manifest("narrow"), chunkTargets: 12 }, targets(), 30);
+    await planRun(
+      pool,
+      await boss(),
+      { ...manifest("narrow"), chunkTargets: 12 },
+      storedTargets(targets()),
+      30,
+    );
     const stored = await loadManifest(pool, "narrow");
     if (!stored) throw new Error("no manifest");
     const engine = { manifest: stored, ownScope: Scope.parse("127.77.247.0/29") };

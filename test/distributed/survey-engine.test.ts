@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startPostgres, type TestPostgres } from "../../lab/postgres.js";
 import { type HostileServer, startHostile } from "../hostile/servers.js";
@@ -101,6 +102,9 @@ describe("survey --engine", () => {
     const done = await coordinator.done;
     expect(done.code, done.stderr).toBe(0);
     expect(records(shared)).toEqual(records(alone));
+    expect(readFileSync(join(shared, "targets.jsonl"), "utf8")).toBe(
+      readFileSync(join(alone, "targets.jsonl"), "utf8"),
+    );
     for (const file of ["report.html", "run.json"]) expect(existsSync(join(shared, file)), file).toBe(true);
 
     // status and export say the same of the run
@@ -114,6 +118,19 @@ describe("survey --engine", () => {
     }>;
     const run = runs.find((r) => r.run.startsWith("shared-"));
     expect(run).toMatchObject({ chunks: 4, chunksDone: 4, records: 16 });
+    // a CIDR is planned as a space descriptor: its chunks are index ranges, no target is stored
+    const db = new pg.Client({ connectionString: server.url });
+    await db.connect();
+    try {
+      const { rows } = await db.query(
+        `SELECT (SELECT count(*)::int FROM smtpsurvey.targets WHERE run_id = $1) AS stored,
+                space IS NOT NULL AS described, space_chunks FROM smtpsurvey.runs WHERE run_id = $1`,
+        [run?.run],
+      );
+      expect(rows[0]).toEqual({ stored: 0, described: true, space_chunks: 4 });
+    } finally {
+      await db.end();
+    }
     const exported = join(work, "exported", "records.jsonl");
     const exportTo = () => runCli(["export", "--engine", server.url, run?.run ?? "", "-o", exported, "-q"]);
     const out = await exportTo();

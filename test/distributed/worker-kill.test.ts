@@ -8,7 +8,7 @@ import type PgBoss from "pg-boss";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Target } from "../../src/core/target.js";
 import { newManifest, type RunManifest } from "../../src/distributed/manifest.js";
-import { planRun } from "../../src/distributed/plan-run.js";
+import { planRun, storedTargets } from "../../src/distributed/plan-run.js";
 import { runCounts } from "../../src/distributed/runs.js";
 import { runCli, startCli } from "../support/cli.js";
 import { type DistributedFixture, startDistributed } from "../support/distributed.js";
@@ -41,9 +41,11 @@ describe("smtpsurvey worker, killed", () => {
       pool,
       boss,
       manifest,
-      (async function* () {
-        yield* farm.map((f): Target => ({ ip: f.ip, port: f.ports[0] as number }));
-      })(),
+      storedTargets(
+        (async function* () {
+          yield* farm.map((f): Target => ({ ip: f.ip, port: f.ports[0] as number }));
+        })(),
+      ),
       lease,
     );
 
