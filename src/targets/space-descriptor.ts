@@ -86,6 +86,7 @@ export function indexSpace(descriptor: SpaceDescriptor): IndexedSpace {
     count,
     targets(from, to) {
       const out: Target[] = [];
+      // biome-ignore lint/complexity/useMathMinMax: bigints, which Math.min does not take
       const end = to < count ? to : count;
       for (let k = from; k < end; k++) {
         const ip = addressAt(k);
