@@ -3,31 +3,38 @@
  * network namespace (package.json starts it with `unshare --net`): the C epoll server
  * (bench/c/smtp-server.c) answers every 127.x address on port 25, a private PostgreSQL cluster
  * (lab/postgres.ts) holds the runs, and 1, 2 and 4 `smtpsurvey worker` processes grab the same
- * planned targets. Reports:
+ * planned targets (a seeded sample of 127.1.0.0/16, planned as a space descriptor: the chunks are
+ * index ranges of the sample's permutation, no target is stored). Reports:
  *
- *   - sessions/s for each number of workers, each worker's share, and the ratio against one;
+ *   - sessions/s for each number of workers, each worker's share, and the ratio against one,
+ *     under two loads: replies at once (CPU-bound: one worker's engine already keeps both cores
+ *     of a 2-core machine busy, so more workers cannot add CPU) and every reply held 200 ms
+ *     (bounded by concurrency ÷ latency: "where CPU allows", each worker adds its -c);
  *   - the time to recover a chunk whose worker was killed with kill -9 (lease + pg-boss's check);
  *   - PostgreSQL's write rate (records/s, batches of 500, as the workers write them);
- *   - bytes per record, in the table and as JSON, with and without the transcript.
+ *   - bytes per record, in the table and as JSON, with and without the transcript;
+ *   - a one-machine `survey` and a `survey --engine` with two local workers of the same targets:
+ *     their run directories' records.jsonl and targets.jsonl, record for record, times aside.
  *
  * Every run must come out with count(*) = count(distinct (ip, port)) = the planned targets.
  * Writes bench/results/distributed-latest.md and .json.
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
-import { availableParallelism, cpus } from "node:os";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { availableParallelism, cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { startPostgres } from "../lab/postgres.js";
-import type { Target } from "../src/core/target.js";
+import { Scope } from "../src/core/scope.js";
 import { writeBatch } from "../src/distributed/commit.js";
 import { newManifest, type RunManifest } from "../src/distributed/manifest.js";
-import { planRun, storedTargets } from "../src/distributed/plan-run.js";
+import { type PlanTargets, planRun } from "../src/distributed/plan-run.js";
 import { openQueue, queueName } from "../src/distributed/queue.js";
 import { createRun, migrate, runCounts } from "../src/distributed/runs.js";
 import { SCHEMA } from "../src/distributed/schema.js";
 import { blankRecord } from "../src/protocols/blank-record.js";
+import { planTargets } from "../src/targets/plan.js";
 import { buildC } from "./c-build.js";
 import { ipv4Range, numberArg, parseArgs } from "./common.js";
 
@@ -35,6 +42,11 @@ const repo = fileURLToPath(new URL("../../", import.meta.url));
 const log = (text: string) => process.stderr.write(`[bench distributed] ${text}\n`);
 const args = parseArgs(process.argv.slice(2));
 const TARGETS = numberArg(args, "targets", 40_000);
+/** targets of the held-200 ms load: its sessions take 0.8 s each (four replies held) */
+const HELD_TARGETS = numberArg(args, "held-targets", 20_000);
+const HELD_PORT = 2525;
+/** targets of the run-directory comparison */
+const SURVEY_TARGETS = numberArg(args, "survey-targets", 2000);
 const CHUNK = numberArg(args, "chunk", 2000);
 const CONCURRENCY = numberArg(args, "concurrency", 500);
 const LEASE = numberArg(args, "lease", 6);
@@ -47,6 +59,8 @@ interface WorkerFigure {
   seconds: number;
 }
 interface ScalingRow {
+  load: string;
+  targets: number;
   workers: number;
   seconds: number;
   perSecond: number;
@@ -68,6 +82,9 @@ if (!serverBinary) throw new Error("the C server cannot be built (gcc)");
 const smtp = spawn(serverBinary, ["--port", "25", "--host", "0.0.0.0"], {
   stdio: ["ignore", "ignore", "inherit"],
 });
+const held = spawn(serverBinary, ["--port", String(HELD_PORT), "--host", "0.0.0.0", "--delay-ms", "200"], {
+  stdio: ["ignore", "ignore", "inherit"],
+});
 const database = await startPostgres();
 const pool = new pg.Pool({ connectionString: database.url, max: 4 });
 pool.on("error", () => {});
@@ -75,7 +92,7 @@ const boss = await openQueue(database.url, { maintenanceSeconds: 1 });
 await migrate(pool);
 const range = ipv4Range(CIDR);
 
-function manifest(run: string): RunManifest {
+function manifest(run: string, port = 25, targets = TARGETS): RunManifest {
   return newManifest({
     run,
     recipe: {
@@ -92,14 +109,26 @@ function manifest(run: string): RunManifest {
       protocol: { ehloName: "bench.invalid", starttls: "never", replyTimeoutMs: 20_000, probes: [] },
       identify: false,
     },
-    ports: [{ port: 25, protocol: "smtp" }],
+    ports: [{ port, protocol: "smtp" }],
     chunkTargets: CHUNK,
-    targets: { cidr: CIDR, first: TARGETS },
+    targets: { cidr: CIDR, sample: targets, seed: run },
   });
 }
 
-async function* targets(): AsyncGenerator<Target> {
-  for (let i = 0; i < TARGETS; i++) yield { ip: range.at(i) };
+/** A seeded sample of the CIDR, as the coordinator plans it: a space descriptor, nothing stored. */
+async function sampled(count: number, seed: string): Promise<PlanTargets> {
+  const plan = await planTargets({
+    args: [CIDR],
+    inputs: [],
+    countries: [],
+    asns: [],
+    excludes: [],
+    sample: BigInt(count),
+    seed,
+    scope: Scope.parse("127.0.0.0/8"),
+  });
+  const parts = plan.parts();
+  return { space: plan.spaceDescriptor(), spaceTargets: parts.space, singles: parts.singles };
 }
 
 function startWorker(): { child: ChildProcess; done: Promise<WorkerFigure> } {
@@ -128,40 +157,59 @@ function startWorker(): { child: ChildProcess; done: Promise<WorkerFigure> } {
   return { child, done };
 }
 
-async function exact(run: string): Promise<boolean> {
+async function exact(run: string, targets = TARGETS): Promise<boolean> {
   const counts = await runCounts(pool, run);
+  const { rows } = await pool.query(`SELECT count(*)::int AS n FROM ${SCHEMA}.targets WHERE run_id = $1`, [
+    run,
+  ]);
   return (
-    counts.records === TARGETS &&
-    counts.distinct === TARGETS &&
-    counts.chunksDone === Math.ceil(TARGETS / CHUNK)
+    counts.records === targets &&
+    counts.distinct === targets &&
+    counts.chunksDone === Math.ceil(targets / CHUNK) &&
+    (rows[0] as { n: number }).n === 0
   );
 }
 
 const scaling: ScalingRow[] = [];
 let recovery: { seconds: number; chunk: number; exact: boolean } | null = null;
 try {
-  for (const workers of WORKER_COUNTS) {
-    const run = `bench-${workers}w`;
-    await planRun(pool, boss, manifest(run), storedTargets(targets()), LEASE);
-    log(`${workers} worker(s), ${TARGETS} targets in chunks of ${CHUNK}`);
-    const started = performance.now();
-    const each = await Promise.all(Array.from({ length: workers }, () => startWorker().done));
-    const seconds = (performance.now() - started) / 1000;
-    const perSecond = TARGETS / seconds;
-    scaling.push({
-      workers,
-      seconds,
-      perSecond,
-      ratio: perSecond / (scaling[0]?.perSecond ?? perSecond),
-      exact: await exact(run),
-      each,
-    });
+  const loads = [
+    { key: "at-once", name: "replies at once", port: 25, targets: TARGETS },
+    { key: "held", name: "every reply held 200 ms", port: HELD_PORT, targets: HELD_TARGETS },
+  ];
+  for (const load of loads) {
+    const first = scaling.length;
+    for (const workers of WORKER_COUNTS) {
+      const run = `bench-${load.key}-${workers}w`;
+      await planRun(
+        pool,
+        boss,
+        manifest(run, load.port, load.targets),
+        await sampled(load.targets, run),
+        LEASE,
+      );
+      log(`${load.name}: ${workers} worker(s), ${load.targets} targets in chunks of ${CHUNK}`);
+      const started = performance.now();
+      const each = await Promise.all(Array.from({ length: workers }, () => startWorker().done));
+      const seconds = (performance.now() - started) / 1000;
+      const perSecond = load.targets / seconds;
+      scaling.push({
+        load: load.name,
+        targets: load.targets,
+        workers,
+        seconds,
+        perSecond,
+        ratio: perSecond / (scaling[first]?.perSecond ?? perSecond),
+        exact: await exact(run, load.targets),
+        each,
+      });
+    }
   }
 
   // recovery: two workers, one killed with kill -9 while it holds a chunk
   {
     const run = "bench-recovery";
-    await planRun(pool, boss, manifest(run), storedTargets(targets()), LEASE);
+    await planRun(pool, boss, manifest(run), await sampled(TARGETS, run), LEASE);
     const victim = startWorker();
     const other = startWorker();
     await new Promise((resolve) => setTimeout(resolve, 1500));
@@ -210,7 +258,7 @@ try {
       `SELECT avg(octet_length(record::text)) AS json, avg(octet_length((record::jsonb - 'transcript')::text)) AS bare,
               pg_total_relation_size('${SCHEMA}.records') / (SELECT count(*) FROM ${SCHEMA}.records) AS table
          FROM ${SCHEMA}.records WHERE run_id = $1`,
-      [`bench-${WORKER_COUNTS[0]}w`],
+      [`bench-at-once-${WORKER_COUNTS[0]}w`],
     )
   ).rows[0] as { json: string; bare: string; table: string };
   const bytes = {
@@ -218,6 +266,8 @@ try {
     withoutTranscript: Number(sizes.bare),
     tableAll: Number(sizes.table),
   };
+
+  const surveys = await compareSurveys();
 
   const report = {
     date: new Date().toISOString(),
@@ -231,6 +281,7 @@ try {
     recovery,
     writesPerSecond,
     bytes,
+    surveys,
   };
   const outDir = join(repo, "bench", "results");
   mkdirSync(outDir, { recursive: true });
@@ -242,6 +293,97 @@ try {
   await pool.end();
   await database.stop();
   smtp.kill("SIGTERM");
+  held.kill("SIGTERM");
+}
+
+/** Records without what differs between two runs of the same sessions: their times. */
+function timeless(line: string): string {
+  const record = JSON.parse(line) as Record<string, unknown> & { transcript?: Array<{ t?: number }> };
+  delete record.started_at;
+  delete record.duration_ms;
+  for (const entry of record.transcript ?? []) delete entry.t;
+  return JSON.stringify(record);
+}
+
+interface SurveyComparison {
+  targets: number;
+  records: number;
+  sameRecords: boolean;
+  sameTargets: boolean;
+  differing: number;
+  oneMachineSeconds: number;
+  engineSeconds: number;
+}
+
+/** One-machine survey against survey --engine -w 2 on the same sample: the run directories. */
+async function compareSurveys(): Promise<SurveyComparison> {
+  const work = mkdtempSync(join(tmpdir(), "smtpsurvey-bench-surveys-"));
+  try {
+    const common = [
+      "survey",
+      `${CIDR}`,
+      "--sample",
+      String(SURVEY_TARGETS),
+      "--seed",
+      "bench-survey",
+      "-p",
+      "25",
+      "--scope",
+      "127.0.0.0/8",
+      "--ehlo",
+      "bench.invalid",
+      "--per-ip-rate",
+      "0",
+      "-q",
+    ];
+    const run = (argv: string[]) =>
+      new Promise<number>((resolve, reject) => {
+        const started = performance.now();
+        const child = spawn(process.execPath, [join(repo, "bin", "smtpsurvey.js"), ...argv], {
+          stdio: ["ignore", "ignore", "inherit"],
+        });
+        child.on("error", reject);
+        child.on("close", (code) =>
+          code === 0
+            ? resolve((performance.now() - started) / 1000)
+            : reject(new Error(`survey exited ${code}`)),
+        );
+      });
+    const alone = join(work, "alone");
+    const shared = join(work, "shared");
+    log(`run directories: one-machine survey of ${SURVEY_TARGETS} targets`);
+    const oneMachineSeconds = await run([...common, "-o", alone]);
+    log("run directories: survey --engine with 2 local workers");
+    const engineSeconds = await run([
+      ...common,
+      "-o",
+      shared,
+      "--engine",
+      database.url,
+      "-w",
+      "2",
+      "--chunk-targets",
+      "500",
+    ]);
+    const lines = (dir: string, file: string) =>
+      readFileSync(join(dir, file), "utf8").trim().split("\n").map(timeless).sort();
+    const a = lines(alone, "records.jsonl");
+    const b = lines(shared, "records.jsonl");
+    const theirs = new Set(b);
+    return {
+      targets: SURVEY_TARGETS,
+      records: a.length,
+      sameRecords: a.length === b.length && a.every((line, i) => line === b[i]),
+      sameTargets:
+        readFileSync(join(alone, "targets.jsonl"), "utf8") ===
+        readFileSync(join(shared, "targets.jsonl"), "utf8"),
+      differing: a.filter((line) => !theirs.has(line)).length,
+      oneMachineSeconds,
+      engineSeconds,
+    };
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
 }
 
 function render(r: {
@@ -255,17 +397,21 @@ function render(r: {
   recovery: typeof recovery;
   writesPerSecond: number;
   bytes: { json: number; withoutTranscript: number; tableAll: number };
+  surveys: SurveyComparison;
 }): string {
+  const v = r.surveys;
   const lines = [
     "# smtpsurvey distributed benchmark",
     "",
-    `${r.date} · ${r.cpus} CPU · ${r.targets.toLocaleString("en-US")} targets (the C server, replies at once) in chunks of ${r.chunk}, -c ${r.concurrency} per worker, lease ${r.lease} s`,
+    `${r.date} · ${r.cpus} CPU · the C server, a seeded sample of ${CIDR} planned as a space descriptor (no target stored), chunks of ${r.chunk}, -c ${r.concurrency} per worker, lease ${r.lease} s`,
     "",
-    "| workers | seconds | sessions/s | ratio to 1 | each worker (chunks, records, sessions/s) | count = distinct = planned |",
-    "| ---: | ---: | ---: | ---: | --- | --- |",
+    "Replies at once, each worker's engine is bound by CPU: on a 2-core machine that also runs the server and PostgreSQL, more workers cannot add CPU. Every reply held 200 ms, the work is bound by concurrency ÷ latency (each worker brings its -c): that is the scaling the queue itself allows.",
+    "",
+    "| load | targets | workers | seconds | sessions/s | ratio to 1 | each worker (chunks, records, sessions/s) | count = distinct = planned, nothing stored |",
+    "| --- | ---: | ---: | ---: | ---: | ---: | --- | --- |",
     ...r.scaling.map(
       (s) =>
-        `| ${s.workers} | ${s.seconds.toFixed(1)} | ${s.perSecond.toFixed(0)} | ${s.ratio.toFixed(2)} | ${s.each
+        `| ${s.load} | ${s.targets.toLocaleString("en-US")} | ${s.workers} | ${s.seconds.toFixed(1)} | ${s.perSecond.toFixed(0)} | ${s.ratio.toFixed(2)} | ${s.each
           .map((w) => `${w.chunks}, ${w.records}, ${(w.records / w.seconds).toFixed(0)}/s`)
           .join("; ")} | ${s.exact ? "yes" : "NO"} |`,
     ),
@@ -275,6 +421,8 @@ function render(r: {
       : "Recovery: the killed worker held no chunk when it died (nothing to recover).",
     "",
     `PostgreSQL write rate: ${r.writesPerSecond.toFixed(0)} records/s (blank records, batches of 500, ON CONFLICT DO NOTHING, fsync off in this private cluster).`,
+    "",
+    `Run directories: a one-machine \`survey\` and \`survey --engine -w 2\` of the same ${v.targets.toLocaleString("en-US")}-address sample (${v.oneMachineSeconds.toFixed(1)} s and ${v.engineSeconds.toFixed(1)} s): records.jsonl ${v.sameRecords ? "the same" : "NOT the same"}, record for record with times aside (${v.records} records, ${v.differing} differing); targets.jsonl ${v.sameTargets ? "the same" : "NOT the same"}.`,
     "",
     `Bytes per record: ${r.bytes.json.toFixed(0)} as JSON, ${r.bytes.withoutTranscript.toFixed(0)} without the transcript; ${r.bytes.tableAll.toFixed(0)} in the table with its primary-key index (every run's rows: the size ÷ their count). 10 M records: ${((r.bytes.tableAll * 10e6) / 1e9).toFixed(1)} GB.`,
     "",

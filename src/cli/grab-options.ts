@@ -2,6 +2,7 @@
 
 import { availableParallelism } from "node:os";
 import type { Command } from "commander";
+import { DEFAULT_PREFIX_BITS } from "../core/prefix.js";
 import { Scope } from "../core/scope.js";
 import { loadModel } from "../fingerprint/model.js";
 import { protocolNames } from "../protocols/registry.js";
@@ -33,6 +34,7 @@ export interface ScanFlags {
   rate: string;
   perIp: string;
   perIpRate: string;
+  perPrefixRate?: string;
   timeout: string;
   connectTimeout: string;
   sessionTimeout: string;
@@ -56,6 +58,10 @@ export function addScanOptions(command: Command): Command {
       "--per-ip-rate <n>",
       "new connections per second to one IP, 0 = unlimited",
       String(ENGINE_DEFAULTS.perIpRate),
+    )
+    .option(
+      "--per-prefix-rate <n[/bits]>",
+      "new connections per second to each IPv4 /bits (24 if not given) and each IPv6 /(bits + 24), e.g. 20/24; held across engine threads and distributed workers",
     )
     .addOption(replyTimeoutOption())
     .addOption(connectTimeoutOption())
@@ -95,6 +101,7 @@ export async function scanSettings(flags: ScanFlags, identify: boolean): Promise
     rate: positiveInteger("--rate", flags.rate, { allowZero: true }),
     perIpConcurrency: positiveInteger("--per-ip", flags.perIp),
     perIpRate: positiveInteger("--per-ip-rate", flags.perIpRate, { allowZero: true }),
+    ...perPrefixRate(flags.perPrefixRate),
     connectTimeoutMs: seconds("--connect-timeout", flags.connectTimeout),
     sessionTimeoutMs: seconds("--session-timeout", flags.sessionTimeout),
     transcripts: flags.transcripts !== false,
@@ -124,6 +131,19 @@ export async function scanSettings(flags: ScanFlags, identify: boolean): Promise
     recipe,
     engine: (signal, resolvers) => engineOptions(recipe(resolvers), planner, signal),
   };
+}
+
+/** `--per-prefix-rate N[/bits]`: N new connections per second to each prefix of that length. */
+export function perPrefixRate(text: string | undefined): { perPrefixRate?: number; prefixBits?: number } {
+  if (text === undefined) return {};
+  const match = /^(\d+)(?:\/(\d+))?$/.exec(text.trim());
+  const bits = Number(match?.[2] ?? DEFAULT_PREFIX_BITS);
+  if (!match || bits < 8 || bits > 32)
+    usageError(
+      `--per-prefix-rate takes N or N/BITS with 8 ≤ BITS ≤ 32, e.g. 20/24, not ${JSON.stringify(text)}`,
+    );
+  const rate = positiveInteger("--per-prefix-rate", match[1] as string, { allowZero: true });
+  return rate > 0 ? { perPrefixRate: rate, prefixBits: bits } : {};
 }
 
 function probeNames(list: string): string[] {

@@ -50,7 +50,13 @@ export class Semaphore {
 export class Pacer {
   private next = 0;
 
-  constructor(private readonly perSecond: number) {}
+  constructor(private perSecond: number) {}
+
+  /** A new rate from now on (a distributed worker's share changes as workers come and go). */
+  setRate(perSecond: number): void {
+    this.perSecond = perSecond;
+    // a slot reserved at the old rate stays; the next ones are spaced at the new one
+  }
 
   /** Reserves a slot; returns the ms to wait (0 when it may go now). */
   reserve(now: number): number {

@@ -7,6 +7,7 @@ import type pg from "pg";
 import type { Scope } from "../core/scope.js";
 import { protocolNamed } from "../protocols/registry.js";
 import { runScan } from "../scan/engine.js";
+import type { LiveRates } from "../scan/live-rates.js";
 import type { ScanRecord } from "../store/schema.js";
 import { engineOptions } from "../survey/engine-recipe.js";
 import { jobsForTarget } from "../survey/grab-stage.js";
@@ -20,8 +21,11 @@ export interface ChunkEngine {
   manifest: RunManifest;
   /** the worker's own --scope: what this machine's operator allows it to touch */
   ownScope: Scope;
-  /** this worker's caps, when lower than the run's (-c, --max-rate) */
+  /** this worker's cap on sessions in flight, when lower than the run's (-c) */
   concurrency?: number;
+  /** this worker's share of the run's --rate and --per-prefix-rate, kept up to date (heartbeat.ts) */
+  live?: LiveRates;
+  /** a fixed cap on this worker's rate (without `live`) */
   maxRate?: number;
 }
 
@@ -47,6 +51,7 @@ export async function grabChunk(
     options.concurrency = Math.min(options.concurrency, engine.concurrency);
   if (engine.maxRate !== undefined && engine.maxRate > 0)
     options.rate = options.rate > 0 ? Math.min(options.rate, engine.maxRate) : engine.maxRate;
+  if (engine.live) options.live = engine.live;
   await runScan(
     each(jobs),
     protocolNamed,

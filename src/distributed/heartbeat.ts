@@ -4,6 +4,7 @@
  */
 import { hostname } from "node:os";
 import type pg from "pg";
+import type { RateShare } from "../scan/live-rates.js";
 import { SCHEMA } from "./schema.js";
 
 export const HEARTBEAT_SECONDS = 5;
@@ -56,13 +57,29 @@ export async function startHeartbeat(pool: pg.Pool, worker: string, run: string)
   };
 }
 
-/** This worker's share of a run's total rate (0: no limit). */
-export async function rateShare(pool: pg.Pool, run: string, total: number): Promise<number> {
-  if (total <= 0) return 0;
+/** How many workers of the run are alive (this one included, once its first row is in). */
+export async function liveWorkers(pool: pg.Pool, run: string): Promise<number> {
   const { rows } = await pool.query(
     `SELECT count(*) AS n FROM ${SCHEMA}.workers
       WHERE run_id = $1 AND heartbeat_at > now() - make_interval(secs => $2)`,
     [run, HEARTBEAT_DEAD_SECONDS],
   );
-  return total / Math.max(1, Number((rows[0] as { n: string }).n));
+  return Math.max(1, Number((rows[0] as { n: string }).n));
+}
+
+/**
+ * This worker's share of a run's totals: --rate and --per-prefix-rate ÷ the live workers (0: no
+ * limit), and no more than its own --max-rate. A prefix may be grabbed by every worker at once
+ * (its addresses sit in many chunks), so each takes its part of the prefix's rate too.
+ */
+export async function rateShare(
+  pool: pg.Pool,
+  run: string,
+  totals: { rate: number; perPrefixRate: number },
+  maxRate: number,
+): Promise<RateShare> {
+  const workers = totals.rate > 0 || totals.perPrefixRate > 0 ? await liveWorkers(pool, run) : 1;
+  const rate = totals.rate > 0 ? totals.rate / workers : 0;
+  const capped = maxRate > 0 ? (rate > 0 ? Math.min(rate, maxRate) : maxRate) : rate;
+  return { rate: capped, perPrefixRate: totals.perPrefixRate > 0 ? totals.perPrefixRate / workers : 0 };
 }

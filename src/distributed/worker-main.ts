@@ -8,8 +8,9 @@ import { hostname } from "node:os";
 import pg from "pg";
 import type { Scope } from "../core/scope.js";
 import { TOOL_VERSION } from "../core/version.js";
+import { LiveRates } from "../scan/live-rates.js";
 import { grabChunk, OutsideOwnScope } from "./grab-chunk.js";
-import { rateShare, startHeartbeat } from "./heartbeat.js";
+import { HEARTBEAT_SECONDS, rateShare, startHeartbeat } from "./heartbeat.js";
 import { manifestMismatch, rulesHash } from "./manifest.js";
 import { loadManifest } from "./plan-run.js";
 import { openQueue } from "./queue.js";
@@ -68,20 +69,35 @@ export async function runWorker(options: WorkerOptions): Promise<{ chunks: numbe
               heartbeat.count(total.records + so.records, so.records / Math.max(seconds, 1e-3));
             },
             grab: async (chunk, emit, signal) => {
-              const share = await rateShare(pool, run, manifest.recipe.limits.rate);
-              const caps = [share, options.maxRate ?? 0].filter((r) => r > 0);
-              await grabChunk(
-                pool,
-                {
-                  manifest,
-                  ownScope: options.ownScope,
-                  ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
-                  ...(caps.length > 0 ? { maxRate: Math.min(...caps) } : {}),
-                },
-                chunk,
-                emit,
-                signal,
-              );
+              const totals = {
+                rate: manifest.recipe.limits.rate,
+                perPrefixRate: manifest.recipe.limits.perPrefixRate ?? 0,
+              };
+              const share = () => rateShare(pool, run, totals, options.maxRate ?? 0);
+              const live = new LiveRates(await share());
+              // workers that come or go change every share while chunks are in flight, not after
+              const timer = setInterval(() => {
+                share().then(
+                  (s) => live.set(s),
+                  () => {},
+                );
+              }, HEARTBEAT_SECONDS * 1000);
+              try {
+                await grabChunk(
+                  pool,
+                  {
+                    manifest,
+                    ownScope: options.ownScope,
+                    ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
+                    live,
+                  },
+                  chunk,
+                  emit,
+                  signal,
+                );
+              } finally {
+                clearInterval(timer);
+              }
             },
           });
           total.chunks += stats.chunks;

@@ -9,6 +9,7 @@
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import { Pacer, Semaphore } from "../core/pacing.js";
+import { DEFAULT_PREFIX_BITS } from "../core/prefix.js";
 import type { Scope } from "../core/scope.js";
 import type { Status } from "../core/status.js";
 // blank-record.js, not store/schema.js: the record schema (and zod) stays out of engine threads
@@ -24,7 +25,8 @@ import type {
 import type { ScanRecord, TranscriptEntry } from "../store/schema.js";
 import { SocketChannel } from "./channel.js";
 import { openTcp, ReadRoute } from "./connect.js";
-import { PerIpLimiter } from "./limits.js";
+import { PerIpLimiter, PrefixPacers } from "./limits.js";
+import type { LiveRates } from "./live-rates.js";
 import { ReverseNames } from "./reverse-dns.js";
 
 export interface ScanJob {
@@ -48,6 +50,12 @@ export interface EngineOptions {
   perIpConcurrency: number;
   /** new connections per second to one IP; 0 = unlimited */
   perIpRate: number;
+  /** new connections per second to one prefix (IPv4 /prefixBits, IPv6 /(prefixBits + 24)); 0 or absent = unlimited */
+  perPrefixRate?: number;
+  /** the IPv4 prefix length --per-prefix-rate counts by (24 when absent) */
+  prefixBits?: number;
+  /** rate and per-prefix rate that change while the scan runs (a distributed worker's share) */
+  live?: LiveRates;
   connectTimeoutMs: number;
   /** cap on one connection's whole life */
   sessionTimeoutMs: number;
@@ -92,9 +100,38 @@ export async function runScan(
   options: EngineOptions,
   sink: RecordSink,
 ): Promise<ScanStats> {
-  const slots = new Semaphore(options.concurrency);
-  const pacer = new Pacer(options.rate);
+  const pacer = new Pacer(options.live?.share.rate ?? options.rate);
   const perIp = new PerIpLimiter(options.perIpConcurrency, options.perIpRate);
+  const perPrefixRate = options.live?.share.perPrefixRate ?? options.perPrefixRate ?? 0;
+  const prefixes =
+    perPrefixRate > 0 || (options.perPrefixRate ?? 0) > 0
+      ? new PrefixPacers(perPrefixRate, options.prefixBits ?? DEFAULT_PREFIX_BITS)
+      : null;
+  const unsubscribe = options.live?.subscribe((share) => {
+    pacer.setRate(share.rate);
+    prefixes?.setRate(share.perPrefixRate);
+  });
+  try {
+    return await scanJobs(jobs, protocols, options, sink, { pacer, perIp, prefixes });
+  } finally {
+    unsubscribe?.();
+  }
+}
+
+interface Limiters {
+  pacer: Pacer;
+  perIp: PerIpLimiter;
+  prefixes: PrefixPacers | null;
+}
+
+async function scanJobs(
+  jobs: AsyncIterable<ScanJob>,
+  protocols: ProtocolLookup,
+  options: EngineOptions,
+  sink: RecordSink,
+  limiters: Limiters,
+): Promise<ScanStats> {
+  const slots = new Semaphore(options.concurrency);
   const reverse = new ReverseNames(options.resolvers);
   const stats: ScanStats = { jobs: 0, byStatus: {}, peakInFlight: 0, interrupted: false };
   let inFlight = 0;
@@ -143,7 +180,7 @@ export async function runScan(
     if (wait) await wait;
     inFlight += 1;
     stats.peakInFlight = Math.max(stats.peakInFlight, inFlight);
-    runJob(job, protocols, options, pacer, perIp, reverse)
+    runJob(job, protocols, options, limiters, reverse)
       .then(emit, (error: unknown) =>
         emit(failedRecord(job, "internal-error", describe(error), new Date(), 0)),
       )
@@ -161,8 +198,7 @@ async function runJob(
   job: ScanJob,
   protocols: ProtocolLookup,
   options: EngineOptions,
-  pacer: Pacer,
-  perIp: PerIpLimiter,
+  { pacer, perIp, prefixes }: Limiters,
   reverse: ReverseNames,
 ): Promise<ScanRecord> {
   const startedAt = new Date();
@@ -179,7 +215,10 @@ async function runJob(
     const conn = connections++;
     const entered = perIp.enter(job.ip);
     const release = typeof entered === "function" ? entered : await entered;
-    const delay = pacer.reserve(performance.now());
+    const now = performance.now();
+    const scanDelay = pacer.reserve(now);
+    // the later of the two slots: neither the scan's rate nor the prefix's is exceeded
+    const delay = prefixes ? Math.max(scanDelay, prefixes.reserve(job.ip, now)) : scanDelay;
     if (delay > 0) await sleep(delay);
     transcript.push({
       t: Math.round(performance.now() - origin),

@@ -3,6 +3,7 @@
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import { Pacer, Semaphore } from "../core/pacing.js";
+import { prefixKey } from "../core/prefix.js";
 
 const UNPACED = new Pacer(0);
 
@@ -60,4 +61,44 @@ export class PerIpLimiter {
 function paced(pacer: Pacer, release: () => void): (() => void) | Promise<() => void> {
   const delay = pacer.reserve(performance.now());
   return delay > 0 ? sleep(delay).then(() => release) : release;
+}
+
+/**
+ * --per-prefix-rate: new connections per second to each prefix (core/prefix.ts), one pacer per
+ * prefix seen lately. Reserved beside the scan's own pacer; a connection waits for the later.
+ */
+export class PrefixPacers {
+  private readonly pacers = new Map<string, Pacer>();
+  private reservations = 0;
+
+  constructor(
+    private perSecond: number,
+    private readonly bits: number,
+  ) {}
+
+  setRate(perSecond: number): void {
+    this.perSecond = perSecond;
+    for (const pacer of this.pacers.values()) pacer.setRate(perSecond);
+  }
+
+  /** The ms to wait before connecting to `ip` (0: now). */
+  reserve(ip: string, now: number): number {
+    if (++this.reservations % 4096 === 0) this.sweep(now);
+    const key = prefixKey(ip, this.bits);
+    let pacer = this.pacers.get(key);
+    if (!pacer) {
+      pacer = new Pacer(this.perSecond);
+      this.pacers.set(key, pacer);
+    }
+    return pacer.reserve(now);
+  }
+
+  /** Forgets prefixes whose last slot has passed: their next connection may go at once anyway. */
+  private sweep(now: number): void {
+    for (const [key, pacer] of this.pacers) if (pacer.idleSince <= now) this.pacers.delete(key);
+  }
+
+  get trackedPrefixes(): number {
+    return this.pacers.size;
+  }
 }

@@ -14,6 +14,8 @@ type EngineLimits = Pick<
   | "rate"
   | "perIpConcurrency"
   | "perIpRate"
+  | "perPrefixRate"
+  | "prefixBits"
   | "connectTimeoutMs"
   | "sessionTimeoutMs"
   | "transcripts"
@@ -52,7 +54,10 @@ export function engineOptions(
   };
 }
 
-/** One worker's share of a recipe: the totals (-c, --rate) split; per-IP caps stay, as each IP has one worker. */
+/**
+ * One worker's share of a recipe: the totals (-c, --rate) split; per-IP caps and the per-prefix
+ * rate stay, as each IP (each prefix, with --per-prefix-rate) has one worker.
+ */
 export function shareOf(recipe: EngineRecipe, workers: number): EngineRecipe {
   const { concurrency, rate } = recipe.limits;
   return {

@@ -13,6 +13,7 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import { fnv1a } from "../core/hash.js";
+import { DEFAULT_PREFIX_BITS, prefixKey } from "../core/prefix.js";
 import type { Status } from "../core/status.js";
 import type { ScanJob, ScanStats } from "../scan/engine.js";
 import type { RecordKey } from "../store/record-output.js";
@@ -30,9 +31,12 @@ export interface PoolSink {
   records(keys: readonly RecordKey[], lines: Uint8Array): void;
 }
 
-/** Which worker an address belongs to. */
-export function ownerOf(ip: string, workers: number): number {
-  return fnv1a(ip) % workers;
+/**
+ * Which worker an address belongs to. With --per-prefix-rate (`prefixBits` given), a whole
+ * prefix belongs to one worker, so its rate is held there exactly (and so is every per-IP cap).
+ */
+export function ownerOf(ip: string, workers: number, prefixBits?: number): number {
+  return fnv1a(prefixBits === undefined ? ip : prefixKey(ip, prefixBits)) % workers;
 }
 
 class EngineWorker {
@@ -93,6 +97,8 @@ export async function runPooledScan(
   sink: PoolSink,
 ): Promise<ScanStats> {
   const share = shareOf(recipe, workers);
+  const byPrefix =
+    (recipe.limits.perPrefixRate ?? 0) > 0 ? (recipe.limits.prefixBits ?? DEFAULT_PREFIX_BITS) : undefined;
   let room: (() => void) | null = null;
   const onRecords = (message: Extract<FromWorker, { type: "records" }>, worker: EngineWorker) => {
     const keys: RecordKey[] = message.ips.map((ip, i) => ({
@@ -131,7 +137,7 @@ export async function runPooledScan(
     for await (const job of jobs) {
       if (failure) throw failure;
       if (signal.aborted) break;
-      const worker = pool[ownerOf(job.ip, workers)] as EngineWorker;
+      const worker = pool[ownerOf(job.ip, workers, byPrefix)] as EngineWorker;
       while (worker.full && !signal.aborted) {
         flushAll();
         await Promise.race([new Promise<void>((resolve) => (room = resolve)), failed]);

@@ -78,6 +78,17 @@ describe("engine workers", () => {
     for (const n of counts) expect(n).toBeGreaterThan(800);
   });
 
+  it("with --per-prefix-rate gives every address of a prefix to one worker, and spreads prefixes", () => {
+    const counts = [0, 0, 0];
+    for (let net = 0; net < 300; net++) {
+      const owner = ownerOf(`10.${net >> 8}.${net & 255}.1`, 3, 24);
+      for (const host of [2, 77, 254])
+        expect(ownerOf(`10.${net >> 8}.${net & 255}.${host}`, 3, 24)).toBe(owner);
+      counts[owner] = (counts[owner] as number) + 1;
+    }
+    for (const n of counts) expect(n).toBeGreaterThan(70);
+  });
+
   it("writes the same records with 3 workers as with 1, once each, and holds --per-ip across workers", async () => {
     const { dir, targets } = targetsFile();
     const one = join(dir, "one.jsonl");

@@ -6,8 +6,10 @@
  */
 import type pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { rateShare } from "../../src/distributed/heartbeat.js";
 import { enqueueChunks } from "../../src/distributed/queue.js";
 import { createRun, runCounts } from "../../src/distributed/runs.js";
+import { SCHEMA } from "../../src/distributed/schema.js";
 import { workChunks } from "../../src/distributed/work-chunks.js";
 import { blankRecord } from "../../src/protocols/blank-record.js";
 import type { ScanRecord } from "../../src/store/schema.js";
@@ -140,4 +142,25 @@ describe("chunks on PostgreSQL and pg-boss", () => {
     expect(late.chunks).toBe(1); // it finished too, and inserted nothing new
     expect(await runCounts(pool, "shared")).toEqual({ records: 50, distinct: 50, chunksDone: 1 });
   }, 60_000);
+
+  it("shares --rate and --per-prefix-rate among the live workers, and caps by --max-rate", async () => {
+    await createRun(pool, "polite", { test: true }, 1, 1);
+    const beat = (worker: string, ago: number) =>
+      pool.query(
+        `INSERT INTO ${SCHEMA}.workers (worker_id, run_id, host, pid, heartbeat_at)
+         VALUES ($1, 'polite', 'test', 1, now() - make_interval(secs => $2))`,
+        [worker, ago],
+      );
+    await beat("a", 0);
+    const totals = { rate: 100, perPrefixRate: 20 };
+    expect(await rateShare(pool, "polite", totals, 0)).toEqual({ rate: 100, perPrefixRate: 20 });
+    await beat("b", 1);
+    await beat("dead", 60); // no heartbeat for a minute: no longer counted
+    expect(await rateShare(pool, "polite", totals, 0)).toEqual({ rate: 50, perPrefixRate: 10 });
+    expect(await rateShare(pool, "polite", totals, 30)).toEqual({ rate: 30, perPrefixRate: 10 });
+    expect(await rateShare(pool, "polite", { rate: 0, perPrefixRate: 0 }, 7)).toEqual({
+      rate: 7,
+      perPrefixRate: 0,
+    });
+  });
 });

@@ -16,6 +16,9 @@ export interface ScanOverrides {
   concurrency?: number;
   perIpConcurrency?: number;
   perIpRate?: number;
+  perPrefixRate?: number;
+  prefixBits?: number;
+  live?: EngineOptions["live"];
   ehloName?: string;
   /** DNS servers for PTR lookups: the lab's by default, so no query ever leaves loopback */
   resolvers?: string[];
@@ -31,6 +34,9 @@ export async function scanEndpoints(
     concurrency: overrides.concurrency ?? ENGINE_DEFAULTS.concurrency,
     perIpConcurrency: overrides.perIpConcurrency ?? 16,
     perIpRate: overrides.perIpRate ?? 0,
+    ...(overrides.perPrefixRate !== undefined ? { perPrefixRate: overrides.perPrefixRate } : {}),
+    ...(overrides.prefixBits !== undefined ? { prefixBits: overrides.prefixBits } : {}),
+    ...(overrides.live ? { live: overrides.live } : {}),
     connectTimeoutMs: overrides.connectTimeoutMs ?? 5000,
     sessionTimeoutMs: overrides.sessionTimeoutMs ?? 60_000,
     resolvers: overrides.resolvers ?? [DNS_IP],
