@@ -63,7 +63,9 @@ describe("the engine with --per-prefix-rate", () => {
     // 20/s: a slot every 50 ms from the first; late is allowed, early is not (20 ms for the
     // first accept's own lateness, as in the per-IP test)
     const first = times[0] as number;
-    times.forEach((t, i) => expect(t - first).toBeGreaterThan(i * 50 - 20));
+    times.forEach((t, i) => {
+      expect(t - first).toBeGreaterThan(i * 50 - 20);
+    });
     // the other /24 has its own pacer: its four went at 0, 50, 100, 150 ms, beside the first's
     const theirs = accepted(other);
     expect((theirs[3] as number) - (theirs[0] as number)).toBeLessThan(8 * 50 - 20);
