@@ -28,6 +28,8 @@ export interface FarmReport {
   distributed: string[];
   /** records whose text differs once times are set aside */
   differing: number;
+  /** the first of them: its (ip, port) and the top-level fields that differ */
+  firstDifference: { key: string; fields: string[]; alone: unknown; distributed: unknown } | null;
   sameTargets: boolean;
   /** in PostgreSQL: count(*), count(distinct (ip, port)), chunks done, chunks planned, targets stored */
   counts: { records: number; distinct: number; chunksDone: number; chunks: number; stored: number };
@@ -54,7 +56,10 @@ const servers = [
 const work = mkdtempSync(join(tmpdir(), "smtpsurvey-farm-"));
 const database = await startPostgres();
 
-function cli(args: string[]): { child: ChildProcess; done: Promise<{ code: number | null; signal: string | null }> } {
+function cli(args: string[]): {
+  child: ChildProcess;
+  done: Promise<{ code: number | null; signal: string | null }>;
+} {
   const child = spawn(process.execPath, [CLI, ...args], { stdio: ["ignore", "ignore", "inherit"] });
   const done = new Promise<{ code: number | null; signal: string | null }>((resolve) =>
     child.on("close", (code, signal) => resolve({ code, signal })),
@@ -70,10 +75,17 @@ async function ok(args: string[]): Promise<void> {
 const lines = (dir: string) => readFileSync(join(dir, "records.jsonl"), "utf8").trim().split("\n");
 
 function timeless(line: string): string {
-  const record = JSON.parse(line) as Record<string, unknown> & { transcript?: Array<{ t?: number }> };
+  const record = JSON.parse(line) as Record<string, unknown> & { transcript?: unknown[] };
   delete record.started_at;
   delete record.duration_ms;
-  for (const entry of record.transcript ?? []) delete entry.t;
+  // a probe's connection runs beside the main one: how their lines interleave is timing too,
+  // so each connection's lines are kept in order, one connection after another
+  const transcript = (record.transcript ?? []) as Array<{ t?: number; conn?: number }>;
+  for (const entry of transcript) delete entry.t;
+  record.transcript = transcript
+    .map((entry, i) => ({ entry, i }))
+    .sort((a, b) => (a.entry.conn ?? 0) - (b.entry.conn ?? 0) || a.i - b.i)
+    .map((e) => e.entry);
   return JSON.stringify(record);
 }
 
@@ -108,9 +120,20 @@ try {
   await ok([...common, "-o", alone]);
 
   const shared = join(work, "shared");
-  const coordinator = cli([...common, "-o", shared, "--engine", database.url, "--chunk-targets", "20", "--lease", "4"]);
+  const coordinator = cli([
+    ...common,
+    "-o",
+    shared,
+    "--engine",
+    database.url,
+    "--chunk-targets",
+    "20",
+    "--lease",
+    "4",
+  ]);
   await new Promise((resolve) => setTimeout(resolve, 1500)); // planned by then
-  const worker = () => cli(["worker", "--engine", database.url, "--scope", "127.0.0.0/8", "--exit-when-idle", "-q"]);
+  const worker = () =>
+    cli(["worker", "--engine", database.url, "--scope", "127.0.0.0/8", "--exit-when-idle", "-q"]);
   const workers = [worker(), worker(), worker()];
   await new Promise((resolve) => setTimeout(resolve, 1000));
   const victim = workers[0] as ReturnType<typeof worker>;
@@ -138,12 +161,35 @@ try {
   await db.end();
   const row = rows[0] as FarmReport["counts"] & { redone: number };
   const theirs = new Set(lines(shared).map(timeless));
+  const byKey = new Map(
+    lines(shared).map((line) => {
+      const r = JSON.parse(timeless(line)) as Record<string, unknown>;
+      return [`${r.ip}:${r.port}`, r] as const;
+    }),
+  );
+  const first = lines(alone)
+    .map(timeless)
+    .find((line) => !theirs.has(line));
+  let firstDifference: FarmReport["firstDifference"] = null;
+  if (first) {
+    const mine = JSON.parse(first) as Record<string, unknown>;
+    const other = byKey.get(`${mine.ip}:${mine.port}`) ?? {};
+    firstDifference = {
+      key: `${mine.ip}:${mine.port}`,
+      fields: Object.keys(mine).filter((k) => JSON.stringify(mine[k]) !== JSON.stringify(other[k])),
+      alone: { smtp: mine.smtp, transcript: mine.transcript },
+      distributed: { smtp: other.smtp, transcript: other.transcript },
+    };
+  }
   const report: FarmReport = {
     planned: Number(SAMPLE) * 2,
     alone: keys(alone),
     distributed: keys(shared),
     differing: lines(alone).filter((line) => !theirs.has(timeless(line))).length,
-    sameTargets: readFileSync(join(alone, "targets.jsonl"), "utf8") === readFileSync(join(shared, "targets.jsonl"), "utf8"),
+    firstDifference,
+    sameTargets:
+      readFileSync(join(alone, "targets.jsonl"), "utf8") ===
+      readFileSync(join(shared, "targets.jsonl"), "utf8"),
     counts: {
       records: row.records,
       distinct: row.distinct,

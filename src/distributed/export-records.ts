@@ -8,7 +8,12 @@ import { SCHEMA } from "./schema.js";
 const PAGE = 5000;
 
 /** Writes `path` atomically (a temporary file renamed): it is complete or it is not there. */
-export async function exportRecords(pool: pg.Pool, run: string, path: string): Promise<ScanStats> {
+export async function exportRecords(
+  pool: pg.Pool,
+  run: string,
+  path: string,
+  page = PAGE,
+): Promise<ScanStats> {
   const temporary = `${path}.export-tmp`;
   const fd = openSync(temporary, "w");
   const stats: ScanStats = { jobs: 0, byStatus: {}, peakInFlight: 0, interrupted: false };
@@ -17,10 +22,12 @@ export async function exportRecords(pool: pg.Pool, run: string, path: string): P
     let after: { chunk: number; ip: string; port: number } | null = null;
     for (;;) {
       const { rows } = await pool.query(
-        `SELECT chunk, host(ip) AS ip, port, status, record::text AS line
-           FROM ${SCHEMA}.records
-          WHERE run_id = $1 AND ($2::int IS NULL OR (chunk, ip, port) > ($2, $3::inet, $4))
-          ORDER BY chunk, ip, port LIMIT ${PAGE}`,
+        // r.ip, not ip: the output column `ip` is text (host()), and ORDER BY would sort by it
+        // (127.0.0.10 before 127.0.0.9) while the keyset compares inet: pages would overlap
+        `SELECT r.chunk, host(r.ip) AS ip, r.port, r.status, r.record::text AS line
+           FROM ${SCHEMA}.records r
+          WHERE r.run_id = $1 AND ($2::int IS NULL OR (r.chunk, r.ip, r.port) > ($2, $3::inet, $4))
+          ORDER BY r.chunk, r.ip, r.port LIMIT ${page}`,
         [run, after?.chunk ?? null, after?.ip ?? null, after?.port ?? null],
       );
       if (rows.length === 0) break;

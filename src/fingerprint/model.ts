@@ -294,6 +294,19 @@ export class Model {
     return pm.fire[u * pm.classes.length + c] ?? 0.5;
   }
 
+  /**
+   * P(rule fires | class) for every class, in the order `score` gives its classes (the
+   * protocol model's own), or null for a rule no unit holds (0.5 for every class). The probe
+   * planner reads hundreds of classes per rule: one lookup per rule, not one per class.
+   */
+  fireRow(rule: CompiledRule): Float64Array | null {
+    const pm = this.protocolModel(rule.key.split("/")[0] ?? DEFAULT_PROTOCOL);
+    const u = pm.unitOfRule.get(rule.key);
+    if (u === undefined) return null;
+    const C = pm.classes.length;
+    return pm.fire.subarray(u * C, (u + 1) * C);
+  }
+
   /** The log-likelihood of each class for units' firings (1, 0, -1 missing). */
   logLikelihoodOf(protocol: string, firings: Int8Array): Float64Array {
     const pm = this.protocolModel(protocol);

@@ -125,11 +125,17 @@ export class SocketChannel implements Channel {
     const wait = Math.max(0, Math.ceil(Math.min(deadline, this.limits.sessionDeadline) - performance.now()));
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
-        this.waiter = null;
-        const failure = sessionBound
-          ? new ChannelError("session-timeout", "the whole-session time cap was reached")
-          : new ChannelError("timeout", "no complete reply before the deadline");
-        reject(failure);
+        // A loop kept busy past the deadline (thousands of sessions' work on one thread) runs
+        // its timers before it polls the sockets, so a reply that came in time may still sit
+        // unread: give the poll phase one turn (setImmediate runs after it) before giving up.
+        setImmediate(() => {
+          if (this.waiter?.timer !== timer) return; // the line came meanwhile
+          this.waiter = null;
+          const failure = sessionBound
+            ? new ChannelError("session-timeout", "the whole-session time cap was reached")
+            : new ChannelError("timeout", "no complete reply before the deadline");
+          reject(failure);
+        });
       }, wait);
       this.waiter = { resolve, reject, timer };
     });

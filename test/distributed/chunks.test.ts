@@ -4,8 +4,14 @@
  * here is a stand-in that makes one record per target without a network, so that these tests
  * are about the queue and the commits only.
  */
+
+import { readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { writeBatch } from "../../src/distributed/commit.js";
+import { exportRecords } from "../../src/distributed/export-records.js";
 import { rateShare } from "../../src/distributed/heartbeat.js";
 import { enqueueChunks } from "../../src/distributed/queue.js";
 import { createRun, runCounts } from "../../src/distributed/runs.js";
@@ -162,5 +168,39 @@ describe("chunks on PostgreSQL and pg-boss", () => {
       rate: 7,
       perPrefixRate: 0,
     });
+  });
+
+  it("exports every record once, in pages, whatever the addresses' text order", async () => {
+    await createRun(pool, "export", { test: true }, 2, 30);
+    // .9 sorts after .10 as text, before it as inet: pages of 7 cross that boundary
+    const ips = Array.from({ length: 15 }, (_, i) => `127.77.230.${i + 1}`);
+    const client = await pool.connect();
+    try {
+      for (const [chunk, some] of [ips.slice(0, 8), ips.slice(8)].entries()) {
+        const batch = some.flatMap((ip) =>
+          [25, 587].map((port) =>
+            blankRecord({ ip, port, protocol: "smtp", status: "ok", started_at: new Date().toISOString() }),
+          ),
+        );
+        await writeBatch(client, { run: "export", chunk, jobId: "" }, batch);
+      }
+    } finally {
+      client.release();
+    }
+    const path = join(tmpdir(), `smtpsurvey-export-${process.pid}.jsonl`);
+    for (const page of [7, 1, 5000]) {
+      const stats = await exportRecords(pool, "export", path, page);
+      const lines = readFileSync(path, "utf8").trim().split("\n");
+      expect(stats.jobs, `page ${page}`).toBe(30);
+      expect(lines).toHaveLength(30);
+      expect(
+        new Set(
+          lines.map((l) => {
+            const r = JSON.parse(l) as { ip: string; port: number };
+            return `${r.ip}:${r.port}`;
+          }),
+        ).size,
+      ).toBe(30);
+    }
   });
 });

@@ -13,9 +13,13 @@ import { repoRoot } from "../../src/core/paths.js";
 
 function runInNamespace(): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn("unshare", ["--net", process.execPath, join(repoRoot(), "dist", "lab", "namespace-farm.js")], {
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const child = spawn(
+      "unshare",
+      ["--net", process.execPath, join(repoRoot(), "dist", "lab", "namespace-farm.js")],
+      {
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d) => {

@@ -102,6 +102,11 @@ describe("survey --engine", () => {
     const done = await coordinator.done;
     expect(done.code, done.stderr).toBe(0);
     expect(records(shared)).toEqual(records(alone));
+    // every (ip, port) once: records() keys by them, so count the lines too
+    const lineCount = (dir: string) =>
+      readFileSync(join(dir, "records.jsonl"), "utf8").trim().split("\n").length;
+    expect(lineCount(shared)).toBe(16);
+    expect(lineCount(alone)).toBe(16);
     expect(readFileSync(join(shared, "targets.jsonl"), "utf8")).toBe(
       readFileSync(join(alone, "targets.jsonl"), "utf8"),
     );
