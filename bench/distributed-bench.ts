@@ -17,7 +17,8 @@
  *     their run directories' records.jsonl and targets.jsonl, record for record, times aside.
  *
  * Every run must come out with count(*) = count(distinct (ip, port)) = the planned targets.
- * Writes bench/results/distributed-latest.md and .json.
+ * Writes bench/results/distributed-latest.md and .json. `-- --only surveys` runs the run-directory
+ * comparison alone (shown, not written).
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -173,11 +174,12 @@ async function exact(run: string, targets = TARGETS): Promise<boolean> {
 const scaling: ScalingRow[] = [];
 let recovery: { seconds: number; chunk: number; exact: boolean } | null = null;
 try {
+  const surveysOnly = args.get("only") === "surveys";
   const loads = [
     { key: "at-once", name: "replies at once", port: 25, targets: TARGETS },
     { key: "held", name: "every reply held 200 ms", port: HELD_PORT, targets: HELD_TARGETS },
   ];
-  for (const load of loads) {
+  for (const load of surveysOnly ? [] : loads) {
     const first = scaling.length;
     for (const workers of WORKER_COUNTS) {
       const run = `bench-${load.key}-${workers}w`;
@@ -207,7 +209,7 @@ try {
   }
 
   // recovery: two workers, one killed with kill -9 while it holds a chunk
-  {
+  if (!surveysOnly) {
     const run = "bench-recovery";
     await planRun(pool, boss, manifest(run), await sampled(TARGETS, run), LEASE);
     const victim = startWorker();
@@ -285,8 +287,11 @@ try {
   };
   const outDir = join(repo, "bench", "results");
   mkdirSync(outDir, { recursive: true });
-  writeFileSync(join(outDir, "distributed-latest.json"), `${JSON.stringify(report, null, 1)}\n`);
-  writeFileSync(join(outDir, "distributed-latest.md"), render(report));
+  // a partial run (--only surveys) is shown, not kept as the latest
+  if (!surveysOnly) {
+    writeFileSync(join(outDir, "distributed-latest.json"), `${JSON.stringify(report, null, 1)}\n`);
+    writeFileSync(join(outDir, "distributed-latest.md"), render(report));
+  }
   process.stdout.write(render(report));
 } finally {
   await boss.stop({ graceful: false, wait: true, close: true }).catch(() => {});
@@ -318,11 +323,20 @@ interface SurveyComparison {
   sameRecords: boolean;
   sameTargets: boolean;
   differing: number;
+  /** the first coordinator died of kill -9, with this many records in the database */
+  coordinatorKilled: boolean;
+  recordsAtKill: number;
+  /** after --resume: count(*) = count(distinct (ip, port)) = the planned targets */
+  exactAfterResume: boolean;
   oneMachineSeconds: number;
   engineSeconds: number;
 }
 
-/** One-machine survey against survey --engine -w 2 on the same sample: the run directories. */
+/**
+ * One-machine survey against survey --engine -w 2 on the same sample, its coordinator (and so
+ * its local workers) killed with kill -9 once a fifth of the records are in, and started again
+ * with --resume: the run directories, and the database's counts after the resume.
+ */
 async function compareSurveys(): Promise<SurveyComparison> {
   const work = mkdtempSync(join(tmpdir(), "smtpsurvey-bench-surveys-"));
   try {
@@ -360,8 +374,10 @@ async function compareSurveys(): Promise<SurveyComparison> {
     const shared = join(work, "shared");
     log(`run directories: one-machine survey of ${SURVEY_TARGETS} targets`);
     const oneMachineSeconds = await run([...common, "-o", alone]);
-    log("run directories: survey --engine with 2 local workers");
-    const engineSeconds = await run([
+    log(
+      "run directories: survey --engine with 2 local workers, the coordinator killed with kill -9, then --resume",
+    );
+    const engineArgs = [
       ...common,
       "-o",
       shared,
@@ -370,8 +386,38 @@ async function compareSurveys(): Promise<SurveyComparison> {
       "-w",
       "2",
       "--chunk-targets",
-      "500",
-    ]);
+      "200",
+      "--lease",
+      String(LEASE),
+    ];
+    const engineStarted = performance.now();
+    const first = spawn(process.execPath, [join(repo, "bin", "smtpsurvey.js"), ...engineArgs], {
+      stdio: ["ignore", "ignore", "inherit"],
+    });
+    const firstExit = new Promise<string | null>((resolve) =>
+      first.on("close", (_code, signal) => resolve(signal)),
+    );
+    // killed mid-grab: once its workers have written some records (or after 30 s at most)
+    for (let waited = 0; waited < 30_000; waited += 200) {
+      const { rows } = await pool.query(
+        `SELECT count(*)::int AS n FROM ${SCHEMA}.records WHERE run_id LIKE 'shared-%'`,
+      );
+      if ((rows[0] as { n: number }).n >= SURVEY_TARGETS / 5) break;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    first.kill("SIGKILL");
+    const coordinatorKilled = (await firstExit) === "SIGKILL";
+    const { rows: before } = await pool.query(
+      `SELECT count(*)::int AS n FROM ${SCHEMA}.records WHERE run_id LIKE 'shared-%'`,
+    );
+    const recordsAtKill = (before[0] as { n: number }).n;
+    await run([...engineArgs, "--resume"]);
+    const engineSeconds = (performance.now() - engineStarted) / 1000;
+    const { rows: after } = await pool.query(
+      `SELECT run_id FROM ${SCHEMA}.runs WHERE run_id LIKE 'shared-%'`,
+    );
+    const sharedRun = (after[0] as { run_id: string }).run_id;
+    const counts = await runCounts(pool, sharedRun);
     const lines = (dir: string, file: string) =>
       readFileSync(join(dir, file), "utf8").trim().split("\n").map(timeless).sort();
     const a = lines(alone, "records.jsonl");
@@ -385,6 +431,9 @@ async function compareSurveys(): Promise<SurveyComparison> {
         readFileSync(join(alone, "targets.jsonl"), "utf8") ===
         readFileSync(join(shared, "targets.jsonl"), "utf8"),
       differing: a.filter((line) => !theirs.has(line)).length,
+      coordinatorKilled,
+      recordsAtKill,
+      exactAfterResume: counts.records === SURVEY_TARGETS && counts.distinct === SURVEY_TARGETS,
       oneMachineSeconds,
       engineSeconds,
     };
@@ -429,7 +478,7 @@ function render(r: {
     "",
     `PostgreSQL write rate: ${r.writesPerSecond.toFixed(0)} records/s (blank records, batches of 500, ON CONFLICT DO NOTHING, fsync off in this private cluster).`,
     "",
-    `Run directories: a one-machine \`survey\` and \`survey --engine -w 2\` of the same ${v.targets.toLocaleString("en-US")}-address sample (${v.oneMachineSeconds.toFixed(1)} s and ${v.engineSeconds.toFixed(1)} s): records.jsonl ${v.sameRecords ? "the same" : "NOT the same"}, record for record with times aside (${v.records} records, ${v.differing} differing); targets.jsonl ${v.sameTargets ? "the same" : "NOT the same"}.`,
+    `Run directories: a one-machine \`survey\` and \`survey --engine -w 2\` of the same ${v.targets.toLocaleString("en-US")}-address sample (${v.oneMachineSeconds.toFixed(1)} s and ${v.engineSeconds.toFixed(1)} s), the coordinator ${v.coordinatorKilled ? "killed with kill -9" : "NOT killed"} mid-grab (${v.recordsAtKill} records in the database then) and resumed with --resume: count = distinct = planned ${v.exactAfterResume ? "yes" : "NO"}; records.jsonl ${v.sameRecords ? "the same" : "NOT the same"}, record for record with times and the interleaving of a probe's connection aside (${v.records} records, ${v.differing} differing); targets.jsonl ${v.sameTargets ? "the same" : "NOT the same"}.`,
     "",
     `Bytes per record: ${r.bytes.json.toFixed(0)} as JSON, ${r.bytes.withoutTranscript.toFixed(0)} without the transcript; ${r.bytes.tableAll.toFixed(0)} in the table with its primary-key index (every run's rows: the size ÷ their count). 10 M records: ${((r.bytes.tableAll * 10e6) / 1e9).toFixed(1)} GB.`,
     "",
