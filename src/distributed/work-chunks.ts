@@ -8,6 +8,7 @@ import type pg from "pg";
 import type PgBoss from "pg-boss";
 import type { ScanRecord } from "../store/schema.js";
 import { type ChunkClaim, finishChunk, writeBatch } from "./commit.js";
+import { keepLease } from "./lease.js";
 import { type ChunkJob, queueName } from "./queue.js";
 
 export interface WorkOptions {
@@ -49,6 +50,10 @@ export async function workChunks(options: WorkOptions): Promise<WorkStats> {
     }
     const claim: ChunkClaim = { run: options.run, chunk: job.data.chunk, jobId: job.id };
     await options.afterClaim?.(claim);
+    // the job's own lease, as queued; renewed while this worker is on the chunk
+    // (expireInSeconds comes back from PostgreSQL's EXTRACT as a numeric string)
+    const lease = Number(job.expireInSeconds);
+    const stopLease = lease > 0 ? keepLease(options.pool, name, claim.jobId, lease) : () => {};
     const client = await options.pool.connect();
     try {
       let pending: ScanRecord[] = [];
@@ -89,6 +94,7 @@ export async function workChunks(options: WorkOptions): Promise<WorkStats> {
       stats.records += inChunk;
       options.onChunk?.(stats);
     } finally {
+      stopLease();
       client.release();
     }
   }

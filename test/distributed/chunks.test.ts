@@ -149,6 +149,43 @@ describe("chunks on PostgreSQL and pg-boss", () => {
     expect(await runCounts(pool, "shared")).toEqual({ records: 50, distinct: 50, chunksDone: 1 });
   }, 60_000);
 
+  it("keeps a slow chunk with its live worker past the lease: nobody else grabs it", async () => {
+    await plan("slow-chunk", 1);
+    const signal = new AbortController().signal;
+    let grabs = 0;
+    // a grab three leases long, its worker alive all along (renewing the lease)
+    const slowGrab = async (chunk: number, emit: (record: ScanRecord) => void) => {
+      grabs += 1;
+      await new Promise((resolve) => setTimeout(resolve, LEASE_SECONDS * 3 * 1000));
+      await fakeGrab(chunk, emit);
+    };
+    const patient = workChunks({
+      boss: await boss(),
+      pool,
+      run: "slow-chunk",
+      worker: "patient",
+      grab: slowGrab,
+      signal,
+      exitWhenIdle: true,
+    });
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    // another worker keeps asking for work while the chunk is held (pg-boss looks for expired
+    // leases every second here): it must find none
+    const other = await workChunks({
+      boss: await boss(),
+      pool,
+      run: "slow-chunk",
+      worker: "other",
+      grab: slowGrab,
+      signal,
+      exitWhenIdle: true,
+    });
+    expect((await patient).chunks).toBe(1);
+    expect(other.chunks).toBe(0);
+    expect(grabs).toBe(1);
+    expect(await runCounts(pool, "slow-chunk")).toEqual({ records: 50, distinct: 50, chunksDone: 1 });
+  }, 60_000);
+
   it("shares --rate and --per-prefix-rate among the live workers, and caps by --max-rate", async () => {
     await createRun(pool, "polite", { test: true }, 1, 1);
     const beat = (worker: string, ago: number) =>
