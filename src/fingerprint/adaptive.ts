@@ -40,10 +40,17 @@ const PRUNE = 1e-3;
 /** fire probabilities are smoothed, but 0 and 1 would make log-likelihoods infinite */
 const EPSILON = 1e-12;
 
+/** Each rule's probe, worked out once: a decision asks it of every firing rule for every probe. */
+const probeOfRule = new WeakMap<CompiledRule, string | null>();
+
 /** The feature names a probe fills: `probe.<name>` and `probe.<name>.…`. */
 function probeOf(rule: CompiledRule): string | null {
-  const match = /^probe\.([a-z0-9-]+?)(?:\.(?:\d+|ended))?$/.exec(rule.feature);
-  return match?.[1] ?? null;
+  let probe = probeOfRule.get(rule);
+  if (probe === undefined) {
+    probe = /^probe\.([a-z0-9-]+?)(?:\.(?:\d+|ended))?$/.exec(rule.feature)?.[1] ?? null;
+    probeOfRule.set(rule, probe);
+  }
+  return probe;
 }
 
 /**

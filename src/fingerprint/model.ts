@@ -300,12 +300,19 @@ export class Model {
    * planner reads hundreds of classes per rule: one lookup per rule, not one per class.
    */
   fireRow(rule: CompiledRule): Float64Array | null {
-    const pm = this.protocolModel(rule.key.split("/")[0] ?? DEFAULT_PROTOCOL);
-    const u = pm.unitOfRule.get(rule.key);
-    if (u === undefined) return null;
-    const C = pm.classes.length;
-    return pm.fire.subarray(u * C, (u + 1) * C);
+    let row = this.fireRows.get(rule);
+    if (row === undefined) {
+      const pm = this.protocolModel(rule.key.split("/")[0] ?? DEFAULT_PROTOCOL);
+      const u = pm.unitOfRule.get(rule.key);
+      const C = pm.classes.length;
+      row = u === undefined ? null : pm.fire.subarray(u * C, (u + 1) * C);
+      this.fireRows.set(rule, row);
+    }
+    return row;
   }
+
+  /** fireRow's answers: a model's rates never change once it is built */
+  private readonly fireRows = new WeakMap<CompiledRule, Float64Array | null>();
 
   /** The log-likelihood of each class for units' firings (1, 0, -1 missing). */
   logLikelihoodOf(protocol: string, firings: Int8Array): Float64Array {
