@@ -27,6 +27,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { startPostgres } from "../lab/postgres.js";
+import { timeless } from "../lab/record-compare.js";
 import { Scope } from "../src/core/scope.js";
 import { writeBatch } from "../src/distributed/commit.js";
 import { newManifest, type RunManifest } from "../src/distributed/manifest.js";
@@ -299,22 +300,6 @@ try {
   await database.stop();
   smtp.kill("SIGTERM");
   held.kill("SIGTERM");
-}
-
-/** Records without what differs between two runs of the same sessions: their times. */
-function timeless(line: string): string {
-  const record = JSON.parse(line) as Record<string, unknown> & { transcript?: unknown[] };
-  delete record.started_at;
-  delete record.duration_ms;
-  // a probe's connection runs beside the main one: how their lines interleave is timing too,
-  // so each connection's lines are kept in order, one connection after another
-  const transcript = (record.transcript ?? []) as Array<{ t?: number; conn?: number }>;
-  for (const entry of transcript) delete entry.t;
-  record.transcript = transcript
-    .map((entry, i) => ({ entry, i }))
-    .sort((a, b) => (a.entry.conn ?? 0) - (b.entry.conn ?? 0) || a.i - b.i)
-    .map((e) => e.entry);
-  return JSON.stringify(record);
 }
 
 interface SurveyComparison {

@@ -19,6 +19,7 @@ import pg from "pg";
 import { buildC } from "../bench/c-build.js";
 import { queueName } from "../src/distributed/queue.js";
 import { startPostgres } from "./postgres.js";
+import { timeless } from "./record-compare.js";
 
 export interface FarmReport {
   /** addresses × ports planned */
@@ -73,21 +74,6 @@ async function ok(args: string[]): Promise<void> {
 }
 
 const lines = (dir: string) => readFileSync(join(dir, "records.jsonl"), "utf8").trim().split("\n");
-
-function timeless(line: string): string {
-  const record = JSON.parse(line) as Record<string, unknown> & { transcript?: unknown[] };
-  delete record.started_at;
-  delete record.duration_ms;
-  // a probe's connection runs beside the main one: how their lines interleave is timing too,
-  // so each connection's lines are kept in order, one connection after another
-  const transcript = (record.transcript ?? []) as Array<{ t?: number; conn?: number }>;
-  for (const entry of transcript) delete entry.t;
-  record.transcript = transcript
-    .map((entry, i) => ({ entry, i }))
-    .sort((a, b) => (a.entry.conn ?? 0) - (b.entry.conn ?? 0) || a.i - b.i)
-    .map((e) => e.entry);
-  return JSON.stringify(record);
-}
 
 function keys(dir: string): string[] {
   return lines(dir)
@@ -148,6 +134,7 @@ try {
 
   const db = new pg.Client({ connectionString: database.url });
   await db.connect();
+  const runId = (await db.query("SELECT run_id FROM smtpsurvey.runs")).rows[0]?.run_id as string;
   const { rows } = await db.query(
     `SELECT (SELECT count(*)::int FROM smtpsurvey.records r WHERE r.run_id = runs.run_id) AS records,
             (SELECT count(DISTINCT (ip, port))::int FROM smtpsurvey.records r WHERE r.run_id = runs.run_id) AS distinct,
@@ -156,7 +143,7 @@ try {
             (SELECT count(*)::int FROM smtpsurvey.targets t WHERE t.run_id = runs.run_id) AS stored,
             (SELECT count(*)::int FROM pgboss.job j WHERE j.name = $1 AND j.retry_count > 0) AS redone
        FROM smtpsurvey.runs`,
-    [queueName((await db.query("SELECT run_id FROM smtpsurvey.runs")).rows[0]?.run_id as string)],
+    [queueName(runId)],
   );
   await db.end();
   const row = rows[0] as FarmReport["counts"] & { redone: number };

@@ -23,10 +23,8 @@ export interface ChunkEngine {
   ownScope: Scope;
   /** this worker's cap on sessions in flight, when lower than the run's (-c) */
   concurrency?: number;
-  /** this worker's share of the run's --rate and --per-prefix-rate, kept up to date (heartbeat.ts) */
+  /** this worker's share of the run's --rate and --per-prefix-rate, its --max-rate within it, kept up to date (heartbeat.ts) */
   live?: LiveRates;
-  /** a fixed cap on this worker's rate (without `live`) */
-  maxRate?: number;
 }
 
 export async function grabChunk(
@@ -49,8 +47,6 @@ export async function grabChunk(
   const options = engineOptions(engine.manifest.recipe, identification?.planner, signal);
   if (engine.concurrency !== undefined)
     options.concurrency = Math.min(options.concurrency, engine.concurrency);
-  if (engine.maxRate !== undefined && engine.maxRate > 0)
-    options.rate = options.rate > 0 ? Math.min(options.rate, engine.maxRate) : engine.maxRate;
   if (engine.live) options.live = engine.live;
   await runScan(
     each(jobs),

@@ -12,6 +12,24 @@ import { openTcp, ReadRoute } from "./connect.js";
 
 const IP = "127.77.235.1";
 
+/** A line-reading channel to the server, on the bare handle (with its read route) or net.Socket. */
+async function channelTo(port: number, transport: "raw" | "net"): Promise<SocketChannel> {
+  const route = transport === "raw" ? new ReadRoute() : undefined;
+  const tcp = await openTcp(IP, port, 2000, route);
+  if (!tcp.ok) throw new Error(tcp.error);
+  return new SocketChannel(
+    tcp.socket,
+    IP,
+    port,
+    0,
+    [],
+    { lineBytes: 8192, sessionBytes: 1 << 20, sessionDeadline: performance.now() + 10_000 },
+    { origin: performance.now() },
+    () => {},
+    route ?? null,
+  );
+}
+
 function busy(ms: number): void {
   const end = performance.now() + ms;
   while (performance.now() < end) {
@@ -41,20 +59,7 @@ describe("a line read past a late deadline", () => {
 
   for (const transport of ["raw", "net"] as const) {
     it(`is delivered, not timed out (${transport})`, async () => {
-      const route = transport === "raw" ? new ReadRoute() : undefined;
-      const tcp = await openTcp(IP, port, 2000, route);
-      if (!tcp.ok) throw new Error(tcp.error);
-      const channel = new SocketChannel(
-        tcp.socket,
-        IP,
-        port,
-        0,
-        [],
-        { lineBytes: 8192, sessionBytes: 1 << 20, sessionDeadline: performance.now() + 10_000 },
-        { origin: performance.now() },
-        () => {},
-        route ?? null,
-      );
+      const channel = await channelTo(port, transport);
       const line = channel.readLine(channel.deadlineIn(100));
       // the reply comes at 30 ms; the loop is held until 300 ms, past the 100 ms deadline
       busy(300);
@@ -64,20 +69,7 @@ describe("a line read past a late deadline", () => {
   }
 
   it("still times out when nothing came", async () => {
-    const route = new ReadRoute();
-    const tcp = await openTcp(IP, port, 2000, route);
-    if (!tcp.ok) throw new Error(tcp.error);
-    const channel = new SocketChannel(
-      tcp.socket,
-      IP,
-      port,
-      0,
-      [],
-      { lineBytes: 8192, sessionBytes: 1 << 20, sessionDeadline: performance.now() + 10_000 },
-      { origin: performance.now() },
-      () => {},
-      route,
-    );
+    const channel = await channelTo(port, "raw");
     await expect(channel.readLine(channel.deadlineIn(10))).rejects.toMatchObject({ failure: "timeout" });
     channel.close();
   });

@@ -452,6 +452,14 @@ export function addCidrToSpace(space: AddressSpace, cidr: Cidr | string): void {
   (range.family === 4 ? space.v4 : space.v6).add(range);
 }
 
+/** The index-th address of a space, counting its IPv4 addresses first, then its IPv6 ones. */
+export function spaceAddressAt(space: AddressSpace, index: bigint): string {
+  const v4Size = space.v4.size();
+  return index < v4Size
+    ? formatV4(Number(space.v4.addressAt(index)))
+    : formatAddress(6, space.v6.addressAt(index - v4Size));
+}
+
 export function spaceSize(space: AddressSpace): bigint {
   return space.v4.size() + space.v6.size();
 }

@@ -5,9 +5,9 @@
  * `count` steps are `count` distinct addresses, each subset of that size equally likely (as far
  * as the permutation is random), and the same seed gives the same sample in the same order.
  */
-import { formatAddress, formatV4 } from "./address-value.js";
+import { formatV4 } from "./address-value.js";
 import { createPermutation, SmallFeistel } from "./permutation.js";
-import { type AddressSpace, spaceSize } from "./range-set.js";
+import { type AddressSpace, spaceAddressAt, spaceSize } from "./range-set.js";
 
 export interface Sample extends Iterable<string> {
   /** how many addresses the space holds (for "sampled N of a space of S addresses") */
@@ -31,15 +31,12 @@ export function sampleAddresses(space: AddressSpace, count: bigint | number, see
   const total = spaceSize(space);
   let yielded = total;
   if (asked < total) yielded = asked;
-  const v4Size = v4.size();
+  const frozen: AddressSpace = { v4, v6 };
   let shared: ReturnType<typeof createPermutation> | null = null;
   const addressAt = (step: bigint): string => {
     if (step < 0n || step >= yielded) throw new RangeError(`step ${step} is outside the sample`);
     shared ??= createPermutation(total, seed);
-    const index = shared.permute(step);
-    return index < v4Size
-      ? formatV4(Number(v4.addressAt(index)))
-      : formatAddress(6, v6.addressAt(index - v4Size));
+    return spaceAddressAt(frozen, shared.permute(step));
   };
 
   function* walk(): Generator<string> {
@@ -52,10 +49,7 @@ export function sampleAddresses(space: AddressSpace, count: bigint | number, see
       return;
     }
     for (let k = 0n; k < yielded; k++) {
-      const index = permutation.permute(k);
-      yield index < v4Size
-        ? formatV4(Number(v4.addressAt(index)))
-        : formatAddress(6, v6.addressAt(index - v4Size));
+      yield spaceAddressAt(frozen, permutation.permute(k));
     }
   }
 

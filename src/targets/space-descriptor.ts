@@ -9,10 +9,9 @@
  * has, so its targets are stored one by one instead.
  */
 import type { AddressRange, Target } from "../core/target.js";
-import { formatAddress, formatV4 } from "./address-value.js";
 import { spaceAddressCount } from "./plan-space.js";
 import { RangeLabels } from "./range-labels.js";
-import { type AddressSpace, RangeSet } from "./range-set.js";
+import { type AddressSpace, RangeSet, spaceAddressAt } from "./range-set.js";
 import { sampleAddresses } from "./sample.js";
 import { inShard, type Shard } from "./shard.js";
 import { targetAnnotator } from "./target-annotator.js";
@@ -75,11 +74,7 @@ export function indexSpace(descriptor: SpaceDescriptor): IndexedSpace {
     ? sampleAddresses(kept, BigInt(descriptor.sample.count), descriptor.sample.seed)
     : null;
   const count = spaceAddressCount(kept, sample, descriptor.walkV6);
-  const v4Size = kept.v4.size();
-  const addressAt = sample
-    ? (k: bigint) => sample.addressAt(k)
-    : (k: bigint) =>
-        k < v4Size ? formatV4(Number(kept.v4.addressAt(k))) : formatAddress(6, kept.v6.addressAt(k - v4Size));
+  const addressAt = sample ? (k: bigint) => sample.addressAt(k) : (k: bigint) => spaceAddressAt(kept, k);
   const annotate = targetAnnotator(null, relabel(descriptor.countries), relabel(descriptor.asns));
   const shard = descriptor.shard;
   return {
