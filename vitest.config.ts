@@ -16,6 +16,7 @@ export default defineConfig({
             "test/cli/**/*.test.ts",
             "test/report/**/*.test.ts",
             "test/distributed/**/*.test.ts",
+            "test/interop/**/*.test.ts",
           ],
         },
       },

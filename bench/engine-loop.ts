@@ -77,7 +77,7 @@ const tally = new Tally(windowEnd, !cidr);
 let bytes = 0;
 const stats = await runScan(jobs(), protocolNamed, options, (record) => {
   bytes += JSON.stringify(record).length;
-  tally.add(record.ip, record.status, record.duration_ms);
+  tally.add(record.ip, record.status, record.duration_ms ?? 0);
 });
 const result: LoopResult & { recordBytes: number } = {
   ...tally.result(stats.peakInFlight, stopHeap()),

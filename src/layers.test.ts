@@ -17,6 +17,7 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   fingerprint: ["core", "protocols", "store"],
   analysis: ["core", "protocols", "store", "fingerprint"],
   report: ["core", "protocols", "store", "fingerprint", "analysis"],
+  interop: ["core", "protocols", "store", "analysis"],
   survey: ["core", "protocols", "targets", "store", "scan", "fingerprint", "analysis", "report"],
   distributed: [
     "core",
@@ -40,6 +41,7 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
     "report",
     "survey",
     "distributed",
+    "interop",
     "lab",
   ],
 };

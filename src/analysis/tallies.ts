@@ -361,8 +361,8 @@ export class Tallies {
     return { sampled, spaceSize, z, rows };
   }
 
-  private noteTime(text: string): void {
-    if (!isTime(text)) return;
+  private noteTime(text: string | null): void {
+    if (text === null || !isTime(text)) return;
     if (this.firstStarted === null || isoBefore(text, this.firstStarted)) this.firstStarted = text;
     if (this.lastStarted === null || isoBefore(this.lastStarted, text)) this.lastStarted = text;
   }

@@ -60,8 +60,11 @@ export class TlsPostureAccumulator {
     if (!leaf) return;
     c.withCertificate += 1;
     if (leaf.self_signed) c.selfSigned += 1;
-    if (isoBefore(leaf.not_after, record.started_at)) c.expired += 1;
-    if (isoBefore(record.started_at, leaf.not_before)) c.notYetValid += 1;
+    // an imported record without a time (records.fresh keeps none) cannot be judged expired
+    if (record.started_at !== null) {
+      if (isoBefore(leaf.not_after, record.started_at)) c.expired += 1;
+      if (isoBefore(record.started_at, leaf.not_before)) c.notYetValid += 1;
+    }
     if (isWeakKey(leaf)) c.weakKey += 1;
     bump(this.keyKinds, tlsKeyKind(leaf.key_type, leaf.key_bits));
     const names = tls.names;

@@ -28,7 +28,7 @@ export function showIdentification(record: ScanRecord, software: Software, optio
     out.push(`  alternatives: ${listed.map((a) => `${a.product} ${percent(a.probability)}`).join(", ")}`);
   const probes = record.smtp?.probes ?? [];
   out.push(
-    `  ${probes.length} probe connection(s)${probes.length ? ` (${probes.map((p) => p.name).join(", ")})` : ""}, ${(record.duration_ms / 1000).toFixed(2)} s`,
+    `  ${probes.length} probe connection(s)${probes.length ? ` (${probes.map((p) => p.name).join(", ")})` : ""}, ${record.duration_ms === null ? "time not measured" : `${(record.duration_ms / 1000).toFixed(2)} s`}`,
   );
   if (options.verbose >= 1) {
     out.push("  evidence (weight in nats against the runner-up):");

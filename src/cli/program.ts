@@ -19,6 +19,7 @@ const registrations = [
   () => import("./worker-command.js"),
   () => import("./status-command.js"),
   () => import("./export-command.js"),
+  () => import("./import-command.js"),
   () => import("./lab-command.js"),
 ];
 

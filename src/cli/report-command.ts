@@ -9,6 +9,7 @@ import { analyseRun } from "../analysis/analyse-run.js";
 import { loadModel } from "../fingerprint/model.js";
 import { buildReport } from "../report/build-report.js";
 import { readRunJson, runPaths, startStage } from "../store/run-dir.js";
+import { adoptRecords } from "../survey/run-lifecycle.js";
 import { reportAndExit, usageError } from "./errors.js";
 import { addExamples } from "./examples.js";
 import { quietOption } from "./shared-options.js";
@@ -18,13 +19,23 @@ export function register(program: Command): void {
   const command = program
     .command("report")
     .description("rebuild a run's analysis and report from its records (after a rules update, say)")
-    .argument("<rundir>", "a run directory written by `smtpsurvey survey`")
+    .argument(
+      "<rundir>",
+      "a run directory written by `smtpsurvey survey`, or one holding only a records.jsonl (`smtpsurvey import`)",
+    )
     .option("--no-reidentify", "keep the identification made at grab time")
     .addOption(quietOption())
     .action(async (dir: string, flags: { reidentify: boolean; quiet?: boolean }) => {
       try {
         const paths = runPaths(dir);
-        const run = readRunJson(dir);
+        if (!existsSync(paths.runJson) && existsSync(paths.records) && !flags.quiet)
+          process.stderr.write(
+            `smtpsurvey: ${dir} has records but no run.json: reporting on them as imported records\n`,
+          );
+        const run =
+          existsSync(paths.runJson) || !existsSync(paths.records)
+            ? readRunJson(dir)
+            : await adoptRecords(dir);
         if (!existsSync(paths.records))
           usageError(`${dir} has no records.jsonl: run the survey (--resume) first`);
         if (run.stages.grab?.status !== "done")

@@ -2,7 +2,8 @@
  * Every record carries exactly one status. The names are a public contract (docs/records.md).
  * Ours in addition to the issue's list: `session-timeout` (the whole-session cap was hit),
  * `closed` (the server hung up after its greeting, mid-dialogue), `protocol-error` (a reply after a
- * valid greeting was not SMTP), `internal-error` (a bug of ours: the detail is in `error`).
+ * valid greeting was not SMTP), `internal-error` (a bug of ours: the detail is in `error`),
+ * `unclassified` (an imported record whose tool kept a failure but no class we can map).
  */
 export const STATUSES = [
   "ok",
@@ -22,6 +23,7 @@ export const STATUSES = [
   "too-long",
   "out-of-scope",
   "internal-error",
+  "unclassified",
 ] as const;
 
 export type Status = (typeof STATUSES)[number];

@@ -63,8 +63,12 @@ export const ScanRecordSchema = z.object({
   status: z.enum(STATUSES),
   /** a human-readable detail for a failure status (errno, the reply, the cap that was hit) */
   error: z.string().nullable(),
-  started_at: z.string(),
-  duration_ms: z.number(),
+  /** ISO 8601; null only in an imported record whose source tool kept no time (docs/interop.md) */
+  started_at: z.string().nullable(),
+  /** null only in an imported record whose source tool did not measure it */
+  duration_ms: z.number().nullable(),
+  /** the tool that grabbed an imported record ("zgrab2", "masscan", "sftcd"); absent for smtpsurvey's own */
+  source: z.string().optional(),
   ...RECORD_PARTS,
   transcript: z.array(TranscriptEntrySchema),
   /** filled by `identify` / `grab --identify`; null when no identification was asked for */

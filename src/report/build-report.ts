@@ -64,11 +64,24 @@ export async function buildReport(
   };
 }
 
+/** A run made from imported records (report on a directory holding only records.jsonl) says from what. */
+function importedFrom(run: RunJson): string[] {
+  const sources = run.parameters.sources;
+  if (run.parameters.adopted === undefined || typeof sources !== "object" || sources === null) return [];
+  const counts = Object.entries(sources as Record<string, number>).map(
+    ([source, n]) => `${n} from ${source}`,
+  );
+  return [
+    `Records not grabbed by this run: ${counts.join(", ")} (docs/interop.md says what each tool's records lack).`,
+  ];
+}
+
 function provenance(run: RunJson): string[] {
   const targets = run.targets;
   return [
     `${run.tool.name} ${run.tool.version}; record schema ${SCHEMA_VERSION}; rules for ${run.rules.products} products, model trained ${run.rules.model_trained_at} on ${run.rules.model_examples} examples.`,
     `Run created ${run.created_at}; parameters in run.json.`,
+    ...importedFrom(run),
     ...(targets?.data_sources ?? []).map((d) => `${d.name} ${d.version}: ${d.licence}. ${d.attribution}`),
     "Charts: Vega-Lite (BSD-3-Clause), rendered to SVG when the report was built. Graphs: Graphviz via @hpcc-js/wasm-graphviz.",
   ];

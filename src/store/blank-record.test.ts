@@ -30,6 +30,7 @@ describe("blankRecord", () => {
           "error",
           "started_at",
           "duration_ms",
+          "source",
           "transcript",
           "software",
         ].includes(key),

@@ -7,7 +7,8 @@ import { existsSync } from "node:fs";
 import { InputError } from "../core/errors.js";
 import { TOOL_VERSION } from "../core/version.js";
 import { loadModel } from "../fingerprint/model.js";
-import { type RunJson, readRunJson, runPaths } from "../store/run-dir.js";
+import { readRecords } from "../store/read-records.js";
+import { type RunJson, readRunJson, runPaths, writeRunJson } from "../store/run-dir.js";
 
 /** The run in `dir`: new, or the one there when `resume` is asked for; InputError otherwise. */
 export function openRun(dir: string, parameters: Record<string, unknown>, resume: boolean): RunJson {
@@ -43,4 +44,25 @@ function newRun(parameters: Record<string, unknown>): RunJson {
     targets: null,
     stages: {},
   };
+}
+
+/**
+ * A directory that holds only a records.jsonl (`smtpsurvey import -o DIR/records.jsonl`, or
+ * records from elsewhere) becomes a run: run.json says where the records came from (their
+ * `source` fields) and marks the grab done, so `report DIR` analyses and reports on them.
+ */
+export async function adoptRecords(dir: string): Promise<RunJson> {
+  const paths = runPaths(dir);
+  const sources: Record<string, number> = {};
+  let records = 0;
+  for await (const record of readRecords(paths.records)) {
+    records += 1;
+    const source = record.source ?? "smtpsurvey";
+    sources[source] = (sources[source] ?? 0) + 1;
+  }
+  const run = newRun({ adopted: "records.jsonl", sources });
+  const now = new Date().toISOString();
+  run.stages.grab = { status: "done", started_at: now, finished_at: now, seconds: 0, counts: { records } };
+  writeRunJson(dir, run);
+  return run;
 }
