@@ -113,7 +113,7 @@ function certificate(cert: Certificate): Json {
     });
   else if (cert.key_type) keyInfo.key_algorithm = { name: cert.key_type.toUpperCase() };
   return {
-    raw: cert.der,
+    ...(cert.der ? { raw: cert.der } : {}),
     parsed: {
       fingerprint_sha256: cert.sha256,
       subject_dn: cert.subject,

@@ -93,6 +93,16 @@ describe("the censys 2017 layout", () => {
     const postfix = records.get("127.77.1.1:25") as ScanRecord;
     expect(postfix).toMatchObject({ protocol: "smtp", status: "ok", asn: 64496, country: "IE" });
     expect(postfix.smtp?.banner).toBe(lab("postfix-25").smtp?.banner);
+    // censys kept the certificate parsed, not raw: its key identity still comes through
+    expect(postfix.tls?.chain[0]).toMatchObject({
+      der: null,
+      spki_sha256: lab("postfix-25").tls?.chain[0]?.spki_sha256,
+    });
+    expect(postfix.tls?.chain[0]?.serial).toBe(lab("postfix-25").tls?.chain[0]?.serial);
+    expect(hostSets(await clustersOf(records.values()))).toEqual([
+      "127.77.1.1 127.77.5.1",
+      "127.77.3.3 127.77.4.1",
+    ]);
     // censys kept the host key parsed, not raw: the blob is rebuilt from it, so its identity is the same
     const dropbear = records.get("127.77.3.3:22") as ScanRecord;
     expect(dropbear.ssh?.host_keys[0]?.fingerprint_sha256).toBe(

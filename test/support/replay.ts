@@ -66,7 +66,9 @@ class ReplayChannel implements Channel {
     return {
       version: tls.version,
       cipher: tls.cipher,
-      chainDer: tls.chain.map((c) => Buffer.from(new X509Certificate(Buffer.from(c.der, "base64")).raw)),
+      chainDer: tls.chain.map((c) =>
+        Buffer.from(new X509Certificate(Buffer.from(c.der ?? "", "base64")).raw),
+      ),
       error: tls.error,
     };
   }

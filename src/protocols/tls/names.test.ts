@@ -113,7 +113,7 @@ describe("matchNames", () => {
     expect(none.names).toBeNull();
     expect(lookups).toBe(0);
     const withCert = tlsRecord(
-      { version: "TLSv1.3", cipher: "x", chainDer: [Buffer.from(cert.der, "base64")], error: null },
+      { version: "TLSv1.3", cipher: "x", chainDer: [Buffer.from(cert.der ?? "", "base64")], error: null },
       true,
     );
     await fillNames(withCert, ctx, null);

@@ -15,7 +15,10 @@ export function certificateHostNames(leaf: Certificate): string[] {
   if (dns.length > 0) return dns;
   // node prints the subject one attribute a line, which the record joined with ", ": read the DER
   // again rather than splitting a CN that may hold a comma
-  const subject = new X509Certificate(Buffer.from(leaf.der, "base64")).subject;
+  // (an imported certificate kept without its DER has only the joined subject: split that)
+  const subject = leaf.der
+    ? new X509Certificate(Buffer.from(leaf.der, "base64")).subject
+    : leaf.subject.split(", ").join("\n");
   return subject
     .split("\n")
     .filter((line) => line.startsWith("CN="))

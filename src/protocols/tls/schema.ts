@@ -2,7 +2,8 @@
 import { z } from "zod";
 
 export const CertificateSchema = z.object({
-  der: z.string(), // base64
+  /** base64; null only in an imported certificate its tool kept parsed, without the DER (docs/interop.md) */
+  der: z.string().nullable(),
   sha256: z.string(),
   spki_sha256: z.string(),
   subject: z.string(),
