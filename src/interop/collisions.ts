@@ -26,6 +26,8 @@ export interface HostLine {
   asn: number | null;
   /** port → the spki_sha256 of every key the port presented */
   keys: Map<number, string[]>;
+  /** SameKeys's per-port `analysis` and `nameset`, which every old reader of the file expects */
+  analysis: Record<string, unknown>;
 }
 
 interface Peer {
@@ -122,6 +124,7 @@ export function collisionEntries(
         nrcs: Object.keys(rcs).length,
         fprints,
         rcs,
+        analysis: host.analysis,
       },
     });
   }

@@ -6,8 +6,11 @@
  * record's status and error (the shim keeps none).
  */
 import { createHash } from "node:crypto";
+import { SshReader } from "../protocols/keys/ssh-wire.js";
 import type { Certificate, ScanRecord, SshHostKey, TlsRecord } from "../protocols/record.js";
 import { protocolFamily } from "../protocols/registry.js";
+import { browserTrusted } from "./chain-trust.js";
+import { cipherCode } from "./cipher-codes.js";
 
 type Json = Record<string, unknown>;
 
@@ -39,20 +42,20 @@ function dataOf(record: ScanRecord): Json {
     case "smtp":
       return smtpData(record);
     case "imap":
-      return mailData(record.imap?.greeting ?? null, record.imap?.starttls ?? null, record.tls);
+      return mailData(record.imap?.greeting ?? null, record.imap?.starttls ?? null, record);
     case "pop3":
-      return mailData(record.pop3?.greeting ?? null, record.pop3?.stls ?? null, record.tls);
+      return mailData(record.pop3?.greeting ?? null, record.pop3?.stls ?? null, record);
     case "http":
       return httpData(record);
     default:
-      return record.tls ? { tls: handshakeLog(record.tls) } : {};
+      return record.tls ? { tls: handshakeLog(record.tls, record.started_at) } : {};
   }
 }
 
 function smtpData(record: ScanRecord): Json {
   const smtp = record.smtp;
   const data: Json = {};
-  if (!smtp) return record.tls ? { tls: handshakeLog(record.tls) } : {};
+  if (!smtp) return record.tls ? { tls: handshakeLog(record.tls, record.started_at) } : {};
   const raw = (reply: { raw: string } | null | undefined) => reply?.raw ?? null;
   if (smtp.replies.greeting) data.banner = smtp.replies.greeting.raw;
   else if (smtp.banner !== null) data.banner = `${smtp.banner.split("\n").join("\r\n")}\r\n`;
@@ -62,15 +65,15 @@ function smtpData(record: ScanRecord): Json {
   if (smtp.starttls) data.starttls = smtp.starttls.raw;
   if (smtp.quit) data.quit = smtp.quit.raw;
   if (record.tls?.implicit) data.implicit_tls = true;
-  if (record.tls) data.tls = handshakeLog(record.tls);
+  if (record.tls) data.tls = handshakeLog(record.tls, record.started_at);
   return data;
 }
 
-function mailData(greeting: string | null, starttls: string | null, tls: TlsRecord | null): Json {
+function mailData(greeting: string | null, starttls: string | null, record: ScanRecord): Json {
   const data: Json = {};
   if (greeting !== null) data.banner = `${greeting}\r\n`;
   if (starttls !== null) data.starttls = `${starttls}\r\n`;
-  if (tls) data.tls = handshakeLog(tls);
+  if (record.tls) data.tls = handshakeLog(record.tls, record.started_at);
   return data;
 }
 
@@ -82,22 +85,32 @@ function httpData(record: ScanRecord): Json {
     headers[key] = [...(headers[key] ?? []), value];
   }
   const request: Json = { method: "HEAD" };
-  if (record.tls) request.tls_handshake = handshakeLog(record.tls);
+  if (record.tls) request.tls_handshake = handshakeLog(record.tls, record.started_at);
   const response: Json = { request };
   if (http) Object.assign(response, { status_line: http.status_line, status_code: http.status, headers });
   return { http: { response } };
 }
 
 /** zcrypto's handshake log, as far as a record knows it (no cipher code, no browser validation). */
-function handshakeLog(tls: TlsRecord): Json {
+function handshakeLog(tls: TlsRecord, at: string | null): Json {
   const [leaf, ...rest] = tls.chain;
+  const code = cipherCode(tls.cipher);
   const log: Json = {
     server_hello: {
       ...(tls.version ? { version: { name: tls.version } } : {}),
-      ...(tls.cipher ? { cipher_suite: { name: tls.cipher } } : {}),
+      ...(tls.cipher
+        ? { cipher_suite: { name: tls.cipher, ...(code !== null ? { value: code } : {}) } }
+        : {}),
     },
   };
-  if (leaf) log.server_certificates = { certificate: certificate(leaf), chain: rest.map(certificate) };
+  if (leaf) {
+    const trusted = browserTrusted(tls.chain, at);
+    log.server_certificates = {
+      certificate: certificate(leaf),
+      chain: rest.map(certificate),
+      ...(trusted !== null ? { validation: { browser_trusted: trusted } } : {}),
+    };
+  }
   if (tls.error) log.smtpsurvey_error = tls.error;
   return log;
 }
@@ -149,7 +162,7 @@ function xssh(ssh: NonNullable<ScanRecord["ssh"]>): Json {
     };
   const primary = primaryKey(ssh.host_keys);
   if (primary) {
-    log.algorithm_selection = { host_key_algorithm: primary.algorithm };
+    log.algorithm_selection = { host_key_algorithm: primary.type };
     log.key_exchange = { server_host_key: hostKey(primary) };
   }
   if (ssh.host_keys.length > 1) log.smtpsurvey_host_keys = ssh.host_keys.map(hostKey);
@@ -165,13 +178,77 @@ export function primaryKey(keys: readonly SshHostKey[]): SshHostKey | undefined 
   return keys[0];
 }
 
-/** zgrab2's server_host_key: `fingerprint_sha256` is the lowercase hex SHA-256 of the blob */
+/**
+ * zgrab2's server_host_key: `algorithm` is the key's type as its blob names it, `fingerprint_sha256`
+ * the lowercase hex SHA-256 of the blob, an RSA key's numbers under `rsa_public_key` (SameKeys
+ * reads its `length`).
+ */
 function hostKey(key: SshHostKey): Json {
   const blob = Buffer.from(key.blob, "base64");
-  return {
+  const out: Json = {
     raw: key.blob,
-    algorithm: key.algorithm,
+    algorithm: key.type,
     fingerprint_sha256: createHash("sha256").update(blob).digest("hex"),
     smtpsurvey_spki_sha256: key.spki_sha256,
+    // the host-key algorithm smtpsurvey negotiated to fetch it (rsa-sha2-512, say)
+    smtpsurvey_algorithm: key.algorithm,
   };
+  if (key.type === "ssh-rsa") {
+    const reader = new SshReader(blob);
+    reader.text();
+    const exponent = reader.unsignedMpint();
+    const modulus = reader.unsignedMpint();
+    out.rsa_public_key = {
+      exponent: Number.parseInt(exponent.toString("hex") || "0", 16),
+      modulus: modulus.toString("base64"),
+      length: key.bits,
+    };
+  }
+  return out;
+}
+
+/**
+ * SameKeys's `analysis` of one port (surveys.md §2.2), which the old scripts read from every
+ * collisions.json entry: an SSH key's `rsalen` or `alg`; a TLS port's cipher code, trust,
+ * self-signed flag, key size or curve, and `timely` (valid at the record's time). What a record
+ * cannot tell is left out.
+ */
+export function portAnalysis(record: ScanRecord): Json | null {
+  const key = primaryKey(record.ssh?.host_keys ?? []);
+  if (key) return key.type === "ssh-rsa" ? { rsalen: key.bits } : { alg: key.type };
+  const tls = record.tls;
+  const leaf = tls?.chain[0];
+  if (!tls || !leaf) return null;
+  const analysis: Json = { self_signed: leaf.self_signed };
+  const code = cipherCode(tls.cipher);
+  if (code !== null) analysis.cipher_suite = code;
+  const trusted = browserTrusted(tls.chain, record.started_at);
+  if (trusted !== null) analysis.browser_trusted = trusted;
+  if (leaf.key_type === "rsa") analysis.rsalen = leaf.key_bits;
+  else if (leaf.key_type === "ec") analysis.ecdsacurve = leaf.key_bits ? `P-${leaf.key_bits}` : null;
+  else analysis.spkialg = leaf.key_type;
+  if (record.started_at)
+    analysis.timely = leaf.not_before <= record.started_at && record.started_at < leaf.not_after;
+  return analysis;
+}
+
+/** The names SameKeys's `analysis.nameset` starts from, without its DNS checks: greeting host, CN, SANs. */
+export function nameset(records: readonly ScanRecord[]): Json {
+  const names: Json = {};
+  const greeting = records.find((r) => r.port === 25)?.smtp?.replies.greeting?.lines[0];
+  const host = greeting?.trim().split(/\s+/, 1)[0];
+  if (host) names.banner = host;
+  for (const record of records) {
+    const leaf = record.tls?.chain[0];
+    if (!leaf) continue;
+    const cn = /(?:^|, )CN=([^,]+)/.exec(leaf.subject)?.[1];
+    if (cn) names[`p${record.port}dn`] = cn;
+    leaf.san
+      .filter((n) => n.startsWith("DNS:"))
+      .slice(0, 100)
+      .forEach((n, i) => {
+        names[`p${record.port}san${i}`] = n.slice(4);
+      });
+  }
+  return names;
 }

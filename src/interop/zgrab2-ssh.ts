@@ -16,6 +16,8 @@ const HostKey = z
     algorithm: z.string().nullish(),
     key_algorithm: z.string().nullish(),
     fingerprint_sha256: z.string().nullish(),
+    /** smtpsurvey's records.fresh export: the algorithm negotiated, where `algorithm` is the key type */
+    smtpsurvey_algorithm: z.string().nullish(),
     /** the parsed key, which censys keeps instead of `raw` (base64 big-endian integers) */
     rsa_public_key: z.object({ exponent: z.union([z.number(), z.string()]), modulus: z.string() }).nullish(),
     ed25519_public_key: z.object({ public_bytes: z.string() }).nullish(),
@@ -81,11 +83,21 @@ export function sshFromLog(value: unknown, at: string): SshRecord | null {
   if (log.smtpsurvey_host_keys) {
     log.smtpsurvey_host_keys.forEach((k, i) => {
       if (k?.raw)
-        ssh.host_keys.push(hostKey(k.raw, k.algorithm ?? null, `${at}.smtpsurvey_host_keys.${i}.raw`));
+        ssh.host_keys.push(
+          hostKey(
+            k.raw,
+            k.smtpsurvey_algorithm ?? k.algorithm ?? null,
+            `${at}.smtpsurvey_host_keys.${i}.raw`,
+          ),
+        );
     });
   } else if (key) {
     const algorithm =
-      log.algorithm_selection?.host_key_algorithm ?? key.algorithm ?? key.key_algorithm ?? null;
+      key.smtpsurvey_algorithm ??
+      log.algorithm_selection?.host_key_algorithm ??
+      key.algorithm ??
+      key.key_algorithm ??
+      null;
     const rebuilt = key.raw ? null : blobFromParsed(key, keyAt);
     if (key.raw) ssh.host_keys.push(hostKey(key.raw, algorithm, `${keyAt}.raw`));
     else if (rebuilt) ssh.host_keys.push(hostKey(rebuilt.toString("base64"), algorithm, keyAt));

@@ -159,6 +159,40 @@ describe("a survey through records.fresh and back", () => {
     expect(before.length).toBeGreaterThanOrEqual(3);
     const back = new Map<string, ScanRecord>();
     for await (const r of readRecords(join(dir, "back.jsonl"))) back.set(`${r.ip}:${r.port}`, r);
+    // what SameKeys.py and ReportReuse.py read, as they read it (run against them: see docs/interop.md)
+    const freshLines = readFileSync(join(dir, "fresh/records.fresh"), "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    const dropbear = freshLines.find((l) => l.ip === "127.77.3.3");
+    const hostKey = dropbear.p22.data.xssh.key_exchange.server_host_key;
+    expect(hostKey).toMatchObject({
+      algorithm: "ssh-rsa",
+      rsa_public_key: { length: 2048, exponent: 65537 },
+    });
+    const postfix = freshLines.find((l) => l.ip === "127.77.1.1");
+    expect(postfix.p25.data.tls.server_hello.cipher_suite).toEqual({
+      name: "TLS_AES_256_GCM_SHA384",
+      value: 0x1302,
+    });
+    // the lab's certificates are self-signed: no chain to a trusted root
+    expect(postfix.p25.data.tls.server_certificates.validation).toEqual({ browser_trusted: false });
+    const collisions = JSON.parse(readFileSync(join(dir, "fresh/collisions.json"), "utf8")) as Array<{
+      ip: string;
+      fprints: Record<string, string>;
+      analysis: Record<string, Record<string, unknown>>;
+    }>;
+    for (const entry of collisions) expect(entry.analysis.nameset, entry.ip).toBeDefined();
+    const dropbearEntry = collisions.find((e) => e.ip === "127.77.3.3");
+    // fprints names the key records.fresh shows (FreshGrab's choice: the RSA one, not Ed25519)
+    expect(dropbearEntry?.fprints.p22).toBe(lab("dovecot-993").tls?.chain[0]?.spki_sha256);
+    expect(dropbearEntry?.analysis.p22).toEqual({ rsalen: 2048 });
+    expect(collisions.find((e) => e.ip === "127.77.1.1")?.analysis.p25).toMatchObject({
+      cipher_suite: 0x1302,
+      self_signed: true,
+      rsalen: 2048,
+      browser_trusted: false,
+    });
     for (const name of names) {
       const original = lab(name);
       const again = back.get(`${original.ip}:${original.port}`);

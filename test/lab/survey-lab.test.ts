@@ -170,4 +170,39 @@ describe("survey of the lab", () => {
     expect(counts?.[2]).toBe(counts?.[1]);
     expect(counts?.[3]).toBe(counts?.[1]);
   });
+
+  it("goes through records.fresh and back with the same clusters, statuses and keys", async () => {
+    const fresh = join(dir, "fresh", "records.fresh");
+    const exported = await runCli(["export", "--format", "sftcd", out, "-o", fresh]);
+    expect(exported.code, exported.stderr).toBe(0);
+    expect(existsSync(join(dir, "fresh", "collisions.json"))).toBe(true);
+    const back = join(dir, "back");
+    const imported = await runCli(["import", "--format", "sftcd", fresh, "-o", join(back, "records.jsonl")]);
+    expect(imported.code, imported.stderr).toBe(0);
+    const reported = await runCli(["report", back, "--quiet"]);
+    expect(reported.code, reported.stderr).toBe(0);
+    const clusters = (path: string) =>
+      readFileSync(path, "utf8")
+        .split("\n")
+        .filter((l) => l !== "")
+        .map((l) => {
+          const c = JSON.parse(l) as Cluster;
+          return {
+            id: c.id,
+            keys: c.keys.map((k) => k.spki_sha256),
+            members: c.members.map((m) => `${m.ip}:${m.port}/${m.protocol}`),
+          };
+        });
+    expect(clusters(join(back, "clusters.jsonl"))).toEqual(clusters(join(out, "clusters.jsonl")));
+    const endpoints = (path: string) =>
+      readFileSync(path, "utf8")
+        .split("\n")
+        .filter((l) => l !== "")
+        .map((l) => {
+          const r = JSON.parse(l) as { ip: string; port: number; status: string };
+          return `${r.ip}:${r.port} ${r.status}`;
+        })
+        .sort();
+    expect(endpoints(join(back, "records.jsonl"))).toEqual(endpoints(join(out, "records.jsonl")));
+  });
 });

@@ -1,0 +1,58 @@
+/**
+ * TLS cipher suites' IANA code points (the TLS Cipher Suites registry), by the names a record may
+ * hold: the IANA name (TLS 1.3 suites, zgrab2's records) and OpenSSL's (node's for TLS ≤ 1.2).
+ * records.fresh keeps the code (`server_hello.cipher_suite.value`), which the key-reuse survey's
+ * scripts read; a suite not listed here is written without one.
+ */
+const SUITES: Array<[number, string, string | null]> = [
+  [0x1301, "TLS_AES_128_GCM_SHA256", null],
+  [0x1302, "TLS_AES_256_GCM_SHA384", null],
+  [0x1303, "TLS_CHACHA20_POLY1305_SHA256", null],
+  [0x1304, "TLS_AES_128_CCM_SHA256", null],
+  [0x1305, "TLS_AES_128_CCM_8_SHA256", null],
+  [0xc02b, "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "ECDHE-ECDSA-AES128-GCM-SHA256"],
+  [0xc02c, "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", "ECDHE-ECDSA-AES256-GCM-SHA384"],
+  [0xc02f, "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", "ECDHE-RSA-AES128-GCM-SHA256"],
+  [0xc030, "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384", "ECDHE-RSA-AES256-GCM-SHA384"],
+  [0xcca8, "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256", "ECDHE-RSA-CHACHA20-POLY1305"],
+  [0xcca9, "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256", "ECDHE-ECDSA-CHACHA20-POLY1305"],
+  [0xccaa, "TLS_DHE_RSA_WITH_CHACHA20_POLY1305_SHA256", "DHE-RSA-CHACHA20-POLY1305"],
+  [0xc023, "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256", "ECDHE-ECDSA-AES128-SHA256"],
+  [0xc024, "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA384", "ECDHE-ECDSA-AES256-SHA384"],
+  [0xc027, "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256", "ECDHE-RSA-AES128-SHA256"],
+  [0xc028, "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384", "ECDHE-RSA-AES256-SHA384"],
+  [0xc009, "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA", "ECDHE-ECDSA-AES128-SHA"],
+  [0xc00a, "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA", "ECDHE-ECDSA-AES256-SHA"],
+  [0xc013, "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA", "ECDHE-RSA-AES128-SHA"],
+  [0xc014, "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA", "ECDHE-RSA-AES256-SHA"],
+  [0xc011, "TLS_ECDHE_RSA_WITH_RC4_128_SHA", "ECDHE-RSA-RC4-SHA"],
+  [0xc012, "TLS_ECDHE_RSA_WITH_3DES_EDE_CBC_SHA", "ECDHE-RSA-DES-CBC3-SHA"],
+  [0x009e, "TLS_DHE_RSA_WITH_AES_128_GCM_SHA256", "DHE-RSA-AES128-GCM-SHA256"],
+  [0x009f, "TLS_DHE_RSA_WITH_AES_256_GCM_SHA384", "DHE-RSA-AES256-GCM-SHA384"],
+  [0x0067, "TLS_DHE_RSA_WITH_AES_128_CBC_SHA256", "DHE-RSA-AES128-SHA256"],
+  [0x006b, "TLS_DHE_RSA_WITH_AES_256_CBC_SHA256", "DHE-RSA-AES256-SHA256"],
+  [0x0033, "TLS_DHE_RSA_WITH_AES_128_CBC_SHA", "DHE-RSA-AES128-SHA"],
+  [0x0039, "TLS_DHE_RSA_WITH_AES_256_CBC_SHA", "DHE-RSA-AES256-SHA"],
+  [0x009c, "TLS_RSA_WITH_AES_128_GCM_SHA256", "AES128-GCM-SHA256"],
+  [0x009d, "TLS_RSA_WITH_AES_256_GCM_SHA384", "AES256-GCM-SHA384"],
+  [0x003c, "TLS_RSA_WITH_AES_128_CBC_SHA256", "AES128-SHA256"],
+  [0x003d, "TLS_RSA_WITH_AES_256_CBC_SHA256", "AES256-SHA256"],
+  [0x002f, "TLS_RSA_WITH_AES_128_CBC_SHA", "AES128-SHA"],
+  [0x0035, "TLS_RSA_WITH_AES_256_CBC_SHA", "AES256-SHA"],
+  [0x000a, "TLS_RSA_WITH_3DES_EDE_CBC_SHA", "DES-CBC3-SHA"],
+  [0x0005, "TLS_RSA_WITH_RC4_128_SHA", "RC4-SHA"],
+  [0x0004, "TLS_RSA_WITH_RC4_128_MD5", "RC4-MD5"],
+];
+
+const BY_NAME = new Map<string, number>();
+for (const [code, iana, openssl] of SUITES) {
+  BY_NAME.set(iana, code);
+  if (openssl) BY_NAME.set(openssl, code);
+}
+
+/** The suite's code point, from either name or from masscan's "0xc014"; null when unknown. */
+export function cipherCode(name: string | null): number | null {
+  if (!name) return null;
+  if (/^0x[0-9a-f]{1,4}$/i.test(name)) return Number.parseInt(name.slice(2), 16);
+  return BY_NAME.get(name) ?? null;
+}
