@@ -4,8 +4,8 @@
  * it collisions.json from smtpsurvey's clusters (collisions.ts), so that the old scripts can run
  * on a new survey. Lines are in address order; `ip_record` in collisions.json is the line's index.
  *
- * Memory: three numbers per record and one address's records at a time (indexByAddress), plus
- * the keys of the hosts that have any, for collisions.json.
+ * Memory: the clusters, three numbers per record and one address's records at a time
+ * (indexByAddress), and what collisions.json says of the hosts in clusters.
  */
 import { once } from "node:events";
 import {
@@ -38,6 +38,14 @@ export interface SftcdExportStats {
 }
 
 export async function exportSftcd(recordsPath: string, output: string): Promise<SftcdExportStats> {
+  // the clusters first, so that only the hosts of a cluster on two or more addresses (the only
+  // ones collisions.json names) are kept while the lines are written
+  const clusters = await clustersOf(readRecords(recordsPath));
+  const colliding = new Set<string>();
+  for (const cluster of clusters) {
+    if (cluster.hosts < 2) continue;
+    for (const member of cluster.members) colliding.add(member.ip);
+  }
   const index = await indexByAddress(recordsPath);
   const ips = inAddressOrder([...index.keys()]);
   const hosts = new Map<string, HostLine>();
@@ -76,8 +84,7 @@ export async function exportSftcd(recordsPath: string, output: string): Promise<
         const present = spkis.filter((spki): spki is string => typeof spki === "string");
         if (present.length) keys.set(record.port, present);
       }
-      // only a host with a key can collide: the others need no entry
-      if (keys.size) {
+      if (keys.size && colliding.has(ip)) {
         analysis.nameset = nameset(own);
         hosts.set(ip, {
           ip,
@@ -98,7 +105,6 @@ export async function exportSftcd(recordsPath: string, output: string): Promise<
   } finally {
     closeSync(fd);
   }
-  const clusters = await clustersOf(readRecords(recordsPath));
   const entries = collisionEntries(clusters, hosts);
   const collisionsPath = join(dirname(output), "collisions.json");
   renameSync(partial, output);
