@@ -112,3 +112,28 @@ describe("bad input", () => {
     expect(readFileSync(output, "utf8")).toBe("earlier\n");
   });
 });
+
+describe("identify -i on imported records", () => {
+  it("names the software behind zgrab2's and records.fresh's records", { timeout: 120_000 }, async () => {
+    for (const [format, file] of [
+      ["zgrab2", "test/fixtures/interop/zgrab2/multiple.jsonl"],
+      ["sftcd", "test/fixtures/interop/sftcd/records.fresh"],
+    ] as const) {
+      const records = join(root, `identify-${format}.jsonl`);
+      expect((await runCli(["import", "--format", format, file, "-o", records, "-q"])).code).toBe(0);
+      const output = join(root, `identified-${format}.jsonl`);
+      const identified = await runCli(["identify", "-i", records, "-o", output, "-q"]);
+      expect(identified.code, identified.stderr).toBe(0);
+      const software = new Map(
+        readFileSync(output, "utf8")
+          .trim()
+          .split("\n")
+          .map((l) => JSON.parse(l) as { ip: string; port: number; software: { product: string } | null })
+          .map((r) => [`${r.ip}:${r.port}`, r.software?.product]),
+      );
+      expect(software.get("127.77.1.1:25"), format).toBe("Postfix");
+      expect(software.get("127.77.1.3:25"), format).toBe("Exim");
+      expect(software.get("127.77.4.1:143"), format).toBe("Dovecot");
+    }
+  });
+});
