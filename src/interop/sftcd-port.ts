@@ -79,6 +79,7 @@ function mailData(greeting: string | null, starttls: string | null, record: Scan
 
 function httpData(record: ScanRecord): Json {
   const http = record.http;
+  if (!http && !record.tls) return {};
   const headers: Record<string, string[]> = {};
   for (const [name, value] of http?.headers ?? []) {
     const key = name.toLowerCase().replaceAll("-", "_");

@@ -88,17 +88,18 @@ function portRecords(key: string, port: number, value: unknown, base: Base, cens
     ? { protocol: byPort, defaultPort: port, parts: {}, greeted: false, refused: false }
     : shimParts(port, data as Record<string, unknown>, at);
   const filled = Object.values(parts.parts).some((part) => part !== null && part !== undefined);
+  // with nothing read the dialogue cannot tell https from http (or smtps from smtp): the port can
+  const protocol =
+    !filled && protocolFamily(byPort) === protocolFamily(parts.protocol) ? byPort : parts.protocol;
   // the shim wraps an empty result too ({xssh:{}}, {http:{}}): the port failed, reason unknown
   if (!filled && !own)
-    return [
-      failed(base, parts.protocol, "records.fresh: the grab failed (FreshGrab's shim keeps no reason)"),
-    ];
+    return [failed(base, protocol, "records.fresh: the grab failed (FreshGrab's shim keeps no reason)")];
   let status: ScanRecord["status"] = parts.refused ? "rejected" : "ok";
   if (!parts.greeted && !parts.parts.tls)
     status = protocolFamily(parts.protocol) === "smtp" ? "not-smtp" : "protocol-error";
   const record = importedRecord("sftcd", {
     ...base,
-    protocol: parts.protocol,
+    protocol,
     status: own?.status ?? status,
     error: own ? own.error : status === "ok" ? null : "records.fresh: the reply is not the protocol's",
   });

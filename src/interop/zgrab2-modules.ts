@@ -145,15 +145,18 @@ export function httpModule(result: unknown, at: string, error: string | null): M
   const log = request?.tls_log ?? request?.tls_handshake;
   const logAt = `${at}.response.request.${request?.tls_log != null ? "tls_log" : "tls_handshake"}`;
   const secure = request?.url?.scheme === "https" || log != null;
-  const tls = tlsFromLog(log, logAt, { implicit: true, error: response ? null : error, serverName: null });
-  const http: HttpRecord | null = response
-    ? {
-        status_line: statusLine(response.status_line, response.protocol),
-        status: response.status_code ?? null,
-        server: null,
-        headers: headersOf(response.headers),
-      }
-    : null;
+  // a response object with nothing in it (records.fresh's shim of a failed grab) is no response
+  const answered = response != null && (Boolean(response.status_line) || response.status_code != null);
+  const tls = tlsFromLog(log, logAt, { implicit: true, error: answered ? null : error, serverName: null });
+  const http: HttpRecord | null =
+    answered && response
+      ? {
+          status_line: statusLine(response.status_line, response.protocol),
+          status: response.status_code ?? null,
+          server: null,
+          headers: headersOf(response.headers),
+        }
+      : null;
   if (http) http.server = http.headers.find(([name]) => name.toLowerCase() === "server")?.[1] ?? null;
   return {
     protocol: secure ? "https" : "http",

@@ -11,7 +11,7 @@ import { clustersOf } from "../../src/analysis/clusters.js";
 import type { Cluster } from "../../src/core/cluster-types.js";
 import { importRecords } from "../../src/interop/import-records.js";
 import { exportSftcd } from "../../src/interop/sftcd-export.js";
-import type { ScanRecord } from "../../src/protocols/record.js";
+import { blankRecord, type ScanRecord } from "../../src/protocols/record.js";
 import { readRecords } from "../../src/store/read-records.js";
 
 const dir = mkdtempSync(join(tmpdir(), "smtpsurvey-sftcd-"));
@@ -139,7 +139,28 @@ describe("a survey through records.fresh and back", () => {
     const survey = join(dir, "survey/records.jsonl");
     const { mkdirSync } = await import("node:fs");
     mkdirSync(join(dir, "survey"), { recursive: true });
-    writeFileSync(survey, `${names.map((n) => JSON.stringify(lab(n))).join("\n")}\n`);
+    // and failures on ports whose protocol a dialogue would tell (https, smtps)
+    const refused = [
+      blankRecord({
+        ip: "127.77.1.1",
+        port: 443,
+        protocol: "https",
+        status: "refused",
+        started_at: "2026-12-01T00:00:00.000Z",
+        error: "ECONNREFUSED",
+      }),
+      blankRecord({
+        ip: "127.77.1.3",
+        port: 465,
+        protocol: "smtps",
+        status: "refused",
+        started_at: "2026-12-01T00:00:00.000Z",
+      }),
+    ];
+    writeFileSync(
+      survey,
+      `${[...names.map((n) => lab(n)), ...refused].map((r) => JSON.stringify(r)).join("\n")}\n`,
+    );
     await exportSftcd(survey, join(dir, "fresh/records.fresh"));
     await importRecords({
       format: "sftcd",
@@ -193,6 +214,17 @@ describe("a survey through records.fresh and back", () => {
       rsalen: 2048,
       browser_trusted: false,
     });
+    for (const original of refused) {
+      const again = back.get(`${original.ip}:${original.port}`);
+      expect(again).toMatchObject({
+        protocol: original.protocol,
+        status: "refused",
+        error: original.error,
+        http: null,
+        smtp: null,
+        tls: null,
+      });
+    }
     for (const name of names) {
       const original = lab(name);
       const again = back.get(`${original.ip}:${original.port}`);

@@ -199,10 +199,13 @@ describe("survey of the lab", () => {
         .split("\n")
         .filter((l) => l !== "")
         .map((l) => {
-          const r = JSON.parse(l) as { ip: string; port: number; status: string };
-          return `${r.ip}:${r.port} ${r.status}`;
+          const r = JSON.parse(l) as { ip: string; port: number; status: string; protocol: string };
+          return `${r.ip}:${r.port} ${r.protocol} ${r.status}`;
         })
         .sort();
     expect(endpoints(join(back, "records.jsonl"))).toEqual(endpoints(join(out, "records.jsonl")));
+    // and the same software by host: nothing the round trip lost or added changes an identification
+    const table = (run: string) => readFileSync(join(run, "tables", "share-by-host-product.csv"), "utf8");
+    expect(table(back)).toBe(table(out));
   });
 });
