@@ -24,8 +24,8 @@ import { clustersOf } from "../analysis/clusters.js";
 import { parseIp } from "../core/cidr.js";
 import { InputError } from "../core/errors.js";
 import { TOOL_VERSION } from "../core/version.js";
-import { type ScanRecord, ScanRecordSchema } from "../protocols/record.js";
-import { readRecords } from "../store/read-records.js";
+import type { ScanRecord } from "../protocols/record.js";
+import { parseRecordLine, readRecords } from "../store/read-records.js";
 import { writeFileAtomic } from "../store/run-dir.js";
 import { collisionEntries, collisionsJson, type HostLine } from "./collisions.js";
 import { nameset, portAnalysis, primaryKey, sftcdPort } from "./sftcd-port.js";
@@ -169,18 +169,7 @@ function readAt(fd: number, path: string, entries: readonly number[]): ScanRecor
     const [offset, length, line] = [entries[i] as number, entries[i + 1] as number, entries[i + 2] as number];
     const bytes = Buffer.alloc(length);
     readSync(fd, bytes, 0, length, offset);
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(bytes.toString("utf8"));
-    } catch {
-      throw new InputError(`${path}:${line}: not JSON`);
-    }
-    const result = ScanRecordSchema.safeParse(parsed);
-    if (!result.success) {
-      const issue = result.error.issues[0];
-      throw new InputError(`${path}:${line}: not a record: ${issue?.path.join(".")}: ${issue?.message}`);
-    }
-    records.push(result.data);
+    records.push(parseRecordLine(bytes.toString("utf8"), `${path}:${line}`));
   }
   return records;
 }

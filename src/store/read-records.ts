@@ -14,18 +14,7 @@ export async function* readRecords(path: string): AsyncGenerator<ScanRecord> {
     for await (const line of lines) {
       n += 1;
       if (line.trim() === "") continue;
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(line);
-      } catch {
-        throw new InputError(`${path}:${n}: not JSON`);
-      }
-      const result = ScanRecordSchema.safeParse(parsed);
-      if (!result.success) {
-        const issue = result.error.issues[0];
-        throw new InputError(`${path}:${n}: not a record: ${issue?.path.join(".")}: ${issue?.message}`);
-      }
-      yield result.data;
+      yield parseRecordLine(line, `${path}:${n}`);
     }
   } catch (error) {
     if (error instanceof InputError) throw error;
@@ -34,4 +23,20 @@ export async function* readRecords(path: string): AsyncGenerator<ScanRecord> {
     lines.close();
     stream.destroy();
   }
+}
+
+/** One line of a records file as a record, or an InputError naming `where` (FILE:LINE). */
+export function parseRecordLine(line: string, where: string): ScanRecord {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(line);
+  } catch {
+    throw new InputError(`${where}: not JSON`);
+  }
+  const result = ScanRecordSchema.safeParse(parsed);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    throw new InputError(`${where}: not a record: ${issue?.path.join(".")}: ${issue?.message}`);
+  }
+  return result.data;
 }
