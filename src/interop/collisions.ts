@@ -53,8 +53,10 @@ export function collisionEntries(
   const peers = new Map<string, Map<string, Peer>>();
   const clusterOrder = new Map<number, number>();
   clusters.forEach((cluster) => {
-    for (let k = 0; k < cluster.keys.length; k++) {
-      const presenters = cluster.members.filter((m) => m.keys.includes(k));
+    // each key's presenters, from one pass over the members
+    const presentersOf = cluster.keys.map((): typeof cluster.members => []);
+    for (const member of cluster.members) for (const k of member.keys) presentersOf[k]?.push(member);
+    for (const presenters of presentersOf) {
       for (const a of presenters)
         for (const b of presenters) {
           if (a.ip === b.ip) continue;

@@ -34,3 +34,16 @@ export function base64Field(text: string, field: string): Buffer {
     throw new ForeignFieldError(field, "not base64");
   return Buffer.from(compact, "base64");
 }
+
+/** One line of JSON that must be an object (a record, an envelope), or a field error for the line. */
+export function parseJsonObject(text: string, what = "a JSON object"): Record<string, unknown> {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new ForeignFieldError("(line)", `not JSON: ${(error as Error).message}`);
+  }
+  if (value === null || typeof value !== "object" || Array.isArray(value))
+    throw new ForeignFieldError("(line)", `not ${what}`);
+  return value as Record<string, unknown>;
+}

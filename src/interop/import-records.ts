@@ -10,7 +10,7 @@ import { dirname } from "node:path";
 import { createInterface } from "node:readline";
 import { InputError } from "../core/errors.js";
 import { type ScanRecord, ScanRecordSchema } from "../protocols/record.js";
-import { ForeignFieldError } from "./foreign-json.js";
+import { ForeignFieldError, parseJsonObject } from "./foreign-json.js";
 import type { ImportFormat } from "./imported-record.js";
 import { MasscanImporter } from "./masscan.js";
 import { sftcdRecords } from "./sftcd.js";
@@ -52,15 +52,7 @@ function jsonLines(convert: (value: unknown) => ScanRecord[]): LineImporter {
   return {
     line(text) {
       if (text.trim() === "") return [];
-      let value: unknown;
-      try {
-        value = JSON.parse(text);
-      } catch (error) {
-        throw new ForeignFieldError("(line)", `not JSON: ${(error as Error).message}`);
-      }
-      if (value === null || typeof value !== "object" || Array.isArray(value))
-        throw new ForeignFieldError("(line)", "not a JSON object");
-      return convert(value);
+      return convert(parseJsonObject(text));
     },
     end: () => [],
   };

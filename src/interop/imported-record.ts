@@ -6,6 +6,7 @@
 
 import type { Status } from "../core/status.js";
 import { blankRecord, type ScanRecord } from "../protocols/record.js";
+import { protocolFamily, protocolForPort } from "../protocols/registry.js";
 
 /** The tools whose records `smtpsurvey import` reads. */
 export const IMPORT_FORMATS = ["zgrab2", "masscan", "sftcd"] as const;
@@ -25,18 +26,9 @@ export interface ImportedBase {
 }
 
 export function importedRecord(source: ImportFormat, base: ImportedBase): ScanRecord {
-  const record = blankRecord({
-    ip: base.ip,
-    port: base.port,
-    protocol: base.protocol,
-    name: base.name ?? null,
-    ...(base.country !== undefined ? { country: base.country } : {}),
-    ...(base.asn !== undefined ? { asn: base.asn } : {}),
-    status: base.status,
-    error: base.error,
-    started_at: base.startedAt ?? "",
-  });
-  record.started_at = base.startedAt;
+  const { startedAt, ...rest } = base;
+  const record = blankRecord({ ...rest, started_at: startedAt ?? "" });
+  record.started_at = startedAt;
   record.duration_ms = null;
   record.source = source;
   return record;
@@ -48,4 +40,13 @@ export function isoTime(value: string | number | null | undefined): string | nul
   const ms =
     typeof value === "number" || /^\d+(\.\d+)?$/.test(value) ? Number(value) * 1000 : Date.parse(value);
   return Number.isFinite(ms) ? new Date(ms).toISOString() : null;
+}
+
+/**
+ * The port's own protocol when it is of `protocol`'s family (993 → imaps for an IMAP dialogue),
+ * else `protocol`: what a tool's output cannot say (implicit TLS or not) its port can.
+ */
+export function portProtocol(port: number, protocol: string): string {
+  const byPort = protocolForPort(port);
+  return protocolFamily(byPort) === protocolFamily(protocol) ? byPort : protocol;
 }

@@ -11,6 +11,7 @@ import { describeCertificate } from "../protocols/tls/certificate.js";
 import { matchNames } from "../protocols/tls/names.js";
 import { hostNameInGreeting } from "../protocols/tls/server-name.js";
 import { base64Field, ForeignFieldError } from "./foreign-json.js";
+import { portProtocol } from "./imported-record.js";
 import { smtpPartOf } from "./smtp-replies.js";
 
 export interface Banner {
@@ -37,14 +38,13 @@ const FAMILY: Record<string, string> = {
 };
 
 export function masscanParts(port: number, banners: readonly Banner[], closed = false): MasscanParts {
-  const byPort = protocolForPort(port);
   const dialogue = banners.find((b) => FAMILY[b.service] !== undefined);
-  let family = dialogue ? (FAMILY[dialogue.service] as string) : protocolFamily(byPort);
+  let family = dialogue ? (FAMILY[dialogue.service] as string) : protocolFamily(protocolForPort(port));
   // FTP and SMTP both greet with 220: masscan's FTP parser takes an SMTP server on a port it does
   // not know (2525, say), and its greeting says which it is
   if (family === "ftp" && /^220[ -].*\bE?SMTP\b/im.test(dialogue?.text ?? "")) family = "smtp";
   // the port's own protocol when it is of that family (993 → imaps), else the family's plain one
-  const protocol = protocolFamily(byPort) === family ? byPort : family;
+  const protocol = portProtocol(port, family);
   const tls = tlsOf(banners, protocol.endsWith("s") && protocol !== family);
   if (!dialogue && !tls) {
     if (closed) return { protocol, status: "refused", error: "masscan: closed (RST)", parts: {} };

@@ -8,7 +8,7 @@
  * HTTP response head, the certificate (`X509`, base64 DER).
  */
 import type { ScanRecord } from "../protocols/record.js";
-import { ForeignFieldError } from "./foreign-json.js";
+import { ForeignFieldError, parseJsonObject } from "./foreign-json.js";
 import type { LineImporter } from "./import-records.js";
 import { importedRecord, isoTime } from "./imported-record.js";
 import { masscanParts } from "./masscan-services.js";
@@ -53,15 +53,7 @@ export class MasscanImporter implements LineImporter {
   private jsonLine(text: string): void {
     const body = text.replace(/^,\s*/, "").replace(/,\s*$/, "");
     if (body === "[" || body === "]" || body === "") return;
-    let value: unknown;
-    try {
-      value = JSON.parse(body);
-    } catch (error) {
-      throw new ForeignFieldError("(line)", `not JSON: ${(error as Error).message}`);
-    }
-    if (value === null || typeof value !== "object" || Array.isArray(value))
-      throw new ForeignFieldError("(line)", "not a masscan JSON object");
-    const object = value as Record<string, unknown>;
+    const object = parseJsonObject(body, "a masscan JSON object");
     if (typeof object.ip !== "string") throw new ForeignFieldError("ip", "missing");
     if (!Array.isArray(object.ports)) throw new ForeignFieldError("ports", "not a list");
     const time = isoTime(

@@ -14,7 +14,7 @@ import { STATUSES } from "../core/status.js";
 import type { ScanRecord } from "../protocols/record.js";
 import { protocolFamily, protocolForPort } from "../protocols/registry.js";
 import { ForeignFieldError, readAs } from "./foreign-json.js";
-import { importedRecord } from "./imported-record.js";
+import { importedRecord, portProtocol } from "./imported-record.js";
 import { censysPortData, TLS_ONLY } from "./sftcd-censys.js";
 import { tlsFromLog } from "./zcrypto-tls.js";
 import { zgrab2Records } from "./zgrab2.js";
@@ -81,17 +81,15 @@ function portRecords(key: string, port: number, value: unknown, base: Base, cens
   const own = ownStatus(entry, key);
   const empty =
     data === null || data === undefined || (typeof data === "object" && Object.keys(data).length === 0);
-  if (empty && !own)
-    return [failed(base, byPort, "records.fresh: the grab failed (FreshGrab's shim keeps no reason)")];
   const at = censys ? key : `${key}.data`;
-  const parts = empty
-    ? { protocol: byPort, defaultPort: port, parts: {}, greeted: false, refused: false }
+  const parts: ModuleParts = empty
+    ? { protocol: byPort, parts: {}, greeted: false, refused: false }
     : shimParts(port, data as Record<string, unknown>, at);
   const filled = Object.values(parts.parts).some((part) => part !== null && part !== undefined);
   // with nothing read the dialogue cannot tell https from http (or smtps from smtp): the port can
-  const protocol =
-    !filled && protocolFamily(byPort) === protocolFamily(parts.protocol) ? byPort : parts.protocol;
-  // the shim wraps an empty result too ({xssh:{}}, {http:{}}): the port failed, reason unknown
+  const protocol = filled ? parts.protocol : portProtocol(port, parts.protocol);
+  // an empty port, or the shim's wrapping of an empty result ({xssh:{}}, {http:{}}): the port
+  // failed, and only smtpsurvey's own export says why
   if (!filled && !own)
     return [failed(base, protocol, "records.fresh: the grab failed (FreshGrab's shim keeps no reason)")];
   let status: ScanRecord["status"] = parts.refused ? "rejected" : "ok";
@@ -113,7 +111,6 @@ function shimParts(port: number, data: Record<string, unknown>, at: string): Mod
     const ssh = sshFromLog(data.xssh, `${at}.xssh`);
     return {
       protocol: "ssh",
-      defaultPort: port,
       parts: { ssh },
       greeted: ssh?.banner != null,
       refused: false,
@@ -133,7 +130,6 @@ function shimParts(port: number, data: Record<string, unknown>, at: string): Mod
   const tls = tlsFromLog(data[key], `${at}.${key}`, { implicit, error: null, serverName: null });
   return {
     protocol,
-    defaultPort: port,
     parts: { tls },
     greeted: tls !== null,
     refused: false,

@@ -7,6 +7,7 @@
 import { z } from "zod";
 import type { HttpRecord, ImapRecord, Pop3Record, ScanRecord } from "../protocols/record.js";
 import { smtpServerName } from "../protocols/smtp/server-name.js";
+import { tlsRecord } from "../protocols/tls/record.js";
 import { hostNameInGreeting } from "../protocols/tls/server-name.js";
 import { readAs } from "./foreign-json.js";
 import { smtpPartOf } from "./smtp-replies.js";
@@ -16,7 +17,6 @@ import { sshFromLog } from "./zgrab2-ssh.js";
 /** The parts of a record one module result fills, what it says of the greeting, and the protocol. */
 export interface ModuleParts {
   protocol: string;
-  defaultPort: number;
   parts: Partial<Pick<ScanRecord, "smtp" | "tls" | "ssh" | "imap" | "pop3" | "http">>;
   /** a greeting (or SSH identification, or HTTP status line) arrived */
   greeted: boolean;
@@ -78,15 +78,22 @@ export function smtpModule(result: unknown, at: string, error: string | null): M
   const implicit = r.implicit_tls === true;
   const { smtp, greeted } = smtpPartOf(r);
   const hasAny = r.banner != null || r.tls != null;
-  const tls = tlsFromLog(r.tls, `${at}.tls`, {
-    implicit,
-    error: r.tls != null && greeted ? error : null,
-    serverName: greeted ? smtpServerName(smtp) : null,
-  });
+  const tls =
+    tlsFromLog(r.tls, `${at}.tls`, {
+      implicit,
+      error: r.tls != null && greeted ? error : null,
+      serverName: greeted ? smtpServerName(smtp) : null,
+    }) ??
+    // a refused STARTTLS, as smtpsurvey's own SMTP session records it
+    (smtp.starttls && smtp.starttls.code !== 220
+      ? tlsRecord(
+          { version: null, cipher: null, chainDer: [], error: `STARTTLS refused: ${smtp.starttls.code}` },
+          false,
+        )
+      : null);
   const code = smtp.replies.greeting?.code ?? 0;
   return {
     protocol: implicit ? "smtps" : "smtp",
-    defaultPort: implicit ? 465 : 25,
     parts: { smtp: hasAny ? smtp : null, tls },
     greeted,
     refused: greeted && (code < 200 || code >= 300),
@@ -95,7 +102,7 @@ export function smtpModule(result: unknown, at: string, error: string | null): M
 
 function sshModule(result: unknown, at: string): ModuleParts {
   const ssh = sshFromLog(result, at);
-  return { protocol: "ssh", defaultPort: 22, parts: { ssh }, greeted: ssh?.banner != null, refused: false };
+  return { protocol: "ssh", parts: { ssh }, greeted: ssh?.banner != null, refused: false };
 }
 
 /** imap and pop3: the greeting, the STARTTLS/STLS reply, the TLS log; implicit TLS without a STARTTLS */
@@ -117,21 +124,22 @@ export function mailModule(
   const refused =
     greeting !== null &&
     (family === "imap" ? /^\* (BYE|NO|BAD)\b/i.test(greeting) : greeting.startsWith("-ERR"));
-  if (family === "imap") {
-    const imap: ImapRecord = { greeting, capabilities: null, starttls, capabilities_tls: null };
-    return {
-      protocol: implicit ? "imaps" : "imap",
-      defaultPort: implicit ? 993 : 143,
-      parts: { imap: greeting || starttls ? imap : null, tls },
-      greeted: greeting !== null,
-      refused,
-    };
-  }
-  const pop3: Pop3Record = { greeting, capabilities: null, stls: starttls, capabilities_tls: null };
+  const answered = greeting !== null || starttls !== null;
+  const parts =
+    family === "imap"
+      ? {
+          imap: answered
+            ? ({ greeting, capabilities: null, starttls, capabilities_tls: null } satisfies ImapRecord)
+            : null,
+        }
+      : {
+          pop3: answered
+            ? ({ greeting, capabilities: null, stls: starttls, capabilities_tls: null } satisfies Pop3Record)
+            : null,
+        };
   return {
-    protocol: implicit ? "pop3s" : "pop3",
-    defaultPort: implicit ? 995 : 110,
-    parts: { pop3: greeting || starttls ? pop3 : null, tls },
+    protocol: implicit ? `${family}s` : family,
+    parts: { ...parts, tls },
     greeted: greeting !== null,
     refused,
   };
@@ -160,7 +168,6 @@ export function httpModule(result: unknown, at: string, error: string | null): M
   if (http) http.server = http.headers.find(([name]) => name.toLowerCase() === "server")?.[1] ?? null;
   return {
     protocol: secure ? "https" : "http",
-    defaultPort: secure ? 443 : 80,
     parts: { http, tls },
     greeted: http !== null,
     refused: false,
@@ -169,7 +176,7 @@ export function httpModule(result: unknown, at: string, error: string | null): M
 
 function tlsModule(result: unknown, at: string, error: string | null): ModuleParts {
   const tls = tlsFromLog(result, at, { implicit: true, error, serverName: null });
-  return { protocol: "https", defaultPort: 443, parts: { tls }, greeted: tls !== null, refused: false };
+  return { protocol: "https", parts: { tls }, greeted: tls !== null, refused: false };
 }
 
 /**

@@ -5,9 +5,9 @@
  */
 import { z } from "zod";
 import { RECORD_PART_NAMES, type ScanRecord } from "../protocols/record.js";
-import { protocolFamily, protocolForPort } from "../protocols/registry.js";
+import { protocolFamily, protocolNamed } from "../protocols/registry.js";
 import { ForeignFieldError, readAs } from "./foreign-json.js";
-import { importedRecord, isoTime } from "./imported-record.js";
+import { importedRecord, isoTime, portProtocol } from "./imported-record.js";
 import { type ModuleParts, ZGRAB2_MODULES } from "./zgrab2-modules.js";
 import { statusOfZgrab2 } from "./zgrab2-status.js";
 
@@ -52,20 +52,14 @@ export function zgrab2Records(line: unknown): ScanRecord[] {
     // zgrab2 counts any SMTP greeting that mentions SMTP as success; a 4xx/5xx one is our `rejected`
     if (status === "ok" && parts.refused) status = "rejected";
     // zgrab2's application-error after a good greeting is a refused STARTTLS: ours is an `ok`
-    // dialogue whose TLS part says so, as a grab of smtpsurvey's would record it
-    let refusedStarttls = false;
-    if (status === "rejected" && parts.greeted && !parts.refused) {
-      status = "ok";
-      refusedStarttls = true;
-    }
+    // dialogue whose TLS part says so (smtpModule), as a grab of smtpsurvey's would record it
+    if (status === "rejected" && parts.greeted && !parts.refused) status = "ok";
     // nothing at all before the connection closed: zgrab2 calls the empty banner a protocol error
     if (status === "not-smtp" && !parts.parts.smtp?.banner) status = "closed-before-banner";
-    const port = grab.port ?? envelope.port ?? parts.defaultPort;
+    const port = grab.port ?? envelope.port ?? (protocolNamed(parts.protocol)?.defaultPorts[0] as number);
     // a module that got nothing cannot tell smtps from smtp or https from http: the port can
     const empty = Object.values(parts.parts).every((part) => part === null || part === undefined);
-    const byPort = protocolForPort(port);
-    const protocol =
-      empty && protocolFamily(byPort) === protocolFamily(parts.protocol) ? byPort : parts.protocol;
+    const protocol = empty ? portProtocol(port, parts.protocol) : parts.protocol;
     const record = importedRecord("zgrab2", {
       ip: envelope.ip,
       port,
@@ -76,16 +70,6 @@ export function zgrab2Records(line: unknown): ScanRecord[] {
       startedAt: isoTime(grab.timestamp),
     });
     Object.assign(record, parts.parts);
-    const starttls = record.smtp?.starttls;
-    if (refusedStarttls && starttls && starttls.code !== 220 && !record.tls)
-      record.tls = {
-        implicit: false,
-        version: null,
-        cipher: null,
-        chain: [],
-        error: `STARTTLS refused: ${starttls.code}`,
-        names: null,
-      };
     records.push(record);
   }
   return mergeEndpoints(records);
