@@ -41,6 +41,8 @@ export interface ScanFlags {
   /** unset: the machine's FQDN, else each connection's address literal (ehlo-name.ts) */
   ehlo?: string;
   starttls: string;
+  /** false with --no-pipelining */
+  pipelining?: boolean;
   probes: string;
   resume?: boolean;
   quiet?: boolean;
@@ -68,6 +70,10 @@ export function addScanOptions(command: Command): Command {
     .addOption(sessionTimeoutOption())
     .addOption(ehloOption())
     .option("--starttls <mode>", "auto (when advertised), always, never", "auto")
+    .option(
+      "--no-pipelining",
+      "send HELP and QUIT one round trip each even to a server that offers PIPELINING (RFC 2920)",
+    )
     .option(
       "--probes <list>",
       "probe sessions to run after the main one (comma list, 'all' or 'none')",
@@ -117,6 +123,7 @@ export async function scanSettings(flags: ScanFlags, identify: boolean): Promise
     protocol: {
       ehloName: ehlo,
       starttls: flags.starttls as EngineRecipe["protocol"]["starttls"],
+      pipelining: flags.pipelining !== false,
       replyTimeoutMs,
       probes,
     },

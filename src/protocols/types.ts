@@ -63,6 +63,11 @@ export interface ProtocolOptions {
   ehloName: string | null;
   /** STARTTLS when advertised, always, or never */
   starttls: "auto" | "always" | "never";
+  /**
+   * false: one command per round trip even when the server offers PIPELINING (RFC 2920); by
+   * default HELP and QUIT go in one write to such a server when no STARTTLS follows
+   */
+  pipelining?: boolean;
   /** reply timeout in ms: from a command (or the connect) to the reply's last line */
   replyTimeoutMs: number;
   /** names of the probe sessions to run after the main session */

@@ -29,6 +29,7 @@ export interface ChannelClock {
 }
 
 const EMPTY = Buffer.alloc(0);
+const CRLF = Buffer.from("\r\n");
 
 let sharedContext: SecureContext | undefined;
 
@@ -146,11 +147,22 @@ export class SocketChannel implements Channel {
       return Promise.reject(this.failure ?? new ChannelError("closed", "connection already closed"));
     }
     const bytes = typeof data === "string" ? Buffer.from(data, "latin1") : data;
+    const t = this.elapsed();
+    // pipelined commands (one write, several lines) keep a transcript line each, as if sent apart
+    let start = 0;
+    for (
+      let end = bytes.indexOf(CRLF);
+      end !== -1 && end + 2 < bytes.length;
+      end = bytes.indexOf(CRLF, start)
+    ) {
+      this.transcript.push({ t, conn: this.conn, dir: "C", data: escapeBytes(bytes.subarray(start, end)) });
+      start = end + 2;
+    }
     this.transcript.push({
-      t: this.elapsed(),
+      t,
       conn: this.conn,
       dir: "C",
-      data: escapeBytes(stripEol(bytes)),
+      data: escapeBytes(stripEol(bytes.subarray(start))),
     });
     this.socket.write(bytes);
     return Promise.resolve();

@@ -49,6 +49,9 @@
  * ehlo-421              → ok                    421 to EHLO after a 220 greeting: `rejected` is for the
  *                                               greeting only; the session followed SMTP, the 421 is
  *                                               kept in replies.ehlo and nothing is sent after it
+ * pipelining-deaf       → ok                    offers PIPELINING, answers only the first command of a
+ *                                               read: HELP and QUIT went in one write, so QUIT's reply
+ *                                               never comes; the record is whole but for it (quit null)
  * bare-lf               → ok                    bare LF endings are tolerated; no stray \r in the text
  * nul-banner            → ok                    NUL and invalid UTF-8 inside a valid 220: escaped as
  *                                               \x00 / \xff in the record, never raw, never U+FFFD
@@ -200,6 +203,20 @@ const EXPECTED: Record<HostileKind, Expectation> = {
       const smtp = smtpOf(r);
       expect(smtp.replies.ehlo?.code).toBe(421);
       expect(smtp.help).toBeNull();
+    },
+  },
+  "pipelining-deaf": {
+    status: "ok",
+    withinMs: WITHIN_ONE_REPLY_TIMEOUT,
+    check: (r) => {
+      const smtp = smtpOf(r);
+      expect(smtp.help?.code).toBe(214);
+      expect(smtp.quit).toBeNull();
+      expect(r.transcript.filter((e) => e.dir === "C").map((e) => e.data)).toEqual([
+        "EHLO scanner.smtpsurvey.test",
+        "HELP",
+        "QUIT",
+      ]);
     },
   },
   "bare-lf": {

@@ -348,6 +348,20 @@ const KINDS = {
       }),
   },
 
+  /**
+   * Offers PIPELINING but answers only the first command of each read and drops the rest (a
+   * server that reads a line, answers, and discards its buffer): a pipelined QUIT goes unanswered.
+   */
+  "pipelining-deaf": {
+    behaviour: (c) => {
+      c.send(`220 ${HOST} ESMTP deaf to pipelining\r\n`);
+      c.socket.on("data", (chunk: Buffer) => {
+        const line = (chunk.toString("latin1").split("\n", 1)[0] ?? "").replace(/\r$/, "");
+        reply(c, {}, defaultAnswer(c, {}, line.split(" ", 1)[0]?.toUpperCase() ?? ""));
+      });
+    },
+  },
+
   /** Bare LF line endings everywhere. */
   "bare-lf": { behaviour: (c) => speakSmtp(c, { eol: "\n" }) },
 

@@ -19,6 +19,8 @@ import type { ScanRecord, TranscriptEntry } from "../../src/store/schema.js";
 class ReplayChannel implements Channel {
   private position = 0;
   readonly sent: string[] = [];
+  /** lines of a pipelined write not yet met in the recording (it may have them after a reply) */
+  private readonly queued: string[] = [];
 
   constructor(
     readonly ip: string,
@@ -41,6 +43,11 @@ class ReplayChannel implements Channel {
 
   async readLine(): Promise<Buffer> {
     this.skipNotes();
+    // commands pipelined in one write meet their recorded lines wherever those were sent
+    while (this.queued.length > 0 && this.entries[this.position]?.dir === "C") {
+      this.expect(this.queued.shift() as string);
+      this.skipNotes();
+    }
     const next = this.entries[this.position];
     if (next?.dir !== "S") throw new ChannelError("closed", "the recording has no more server lines here");
     this.position += 1;
@@ -49,6 +56,13 @@ class ReplayChannel implements Channel {
 
   async write(data: string | Buffer): Promise<void> {
     const text = (typeof data === "string" ? data : data.toString("latin1")).replace(/\r?\n$/, "");
+    const [first, ...later] = text.split(/\r?\n/);
+    for (const line of [...this.queued.splice(0), first as string]) this.expect(line);
+    this.queued.push(...later);
+  }
+
+  /** The next recorded line must be this command. */
+  private expect(text: string): void {
     this.skipNotes();
     const expected = this.entries[this.position];
     if (expected?.dir !== "C" || unescapeBytes(expected.data).toString("latin1") !== text) {
