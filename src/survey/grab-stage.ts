@@ -48,7 +48,10 @@ export async function runGrab(run: GrabRun): Promise<ScanStats> {
     run.onRecord?.(key);
   };
   const pooled = Boolean(run.pool && run.pool.workers > 1);
-  const restoreHeap = tuneHeapForManySessions(pooled);
+  const restoreHeap = tuneHeapForManySessions(
+    pooled,
+    run.pool && pooled ? Math.ceil(run.engine.concurrency / run.pool.workers) : run.engine.concurrency,
+  );
   try {
     const stats =
       run.pool && pooled

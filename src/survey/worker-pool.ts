@@ -18,7 +18,7 @@ import type { Status } from "../core/status.js";
 import type { ScanJob, ScanStats } from "../scan/engine.js";
 import type { RecordKey } from "../store/record-output.js";
 import { type EngineRecipe, shareOf } from "./engine-recipe.js";
-import { ENGINE_YOUNG_GENERATION_MB } from "./heap-tuning.js";
+import { heapPlan } from "./heap-tuning.js";
 import type { FromWorker, ToWorker, WorkerSetup } from "./worker-messages.js";
 
 /** Jobs per message: enough that messaging costs little, few enough that no worker waits long. */
@@ -54,7 +54,7 @@ class EngineWorker {
   ) {
     this.thread = new Worker(workerEntry(), {
       workerData: setup,
-      resourceLimits: { maxYoungGenerationSizeMb: ENGINE_YOUNG_GENERATION_MB },
+      resourceLimits: { maxYoungGenerationSizeMb: heapPlan(capacity).youngGenerationMb },
     });
     this.finished = new Promise<ScanStats>((resolve, reject) => {
       this.thread.on("message", (message: FromWorker) => {
