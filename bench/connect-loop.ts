@@ -1,8 +1,8 @@
 /**
  * The baseline: a plain node:net connect loop with no engine, no records, no output. Each
  * session connects, reads the greeting and sends QUIT (`--mode banner`), or also says EHLO and
- * HELP first (`--mode dialogue`, the same commands as smtpsurvey's session without TLS), reads
- * the reply and closes.
+ * HELP first (`--mode dialogue`, the same commands as smtpsurvey's session without TLS, HELP and
+ * QUIT in one write as the session pipelines them), reads the replies and closes.
  *
  *   node dist/bench/connect-loop.js --cidr 127.1.0.0/17 --port 25 --concurrency 10000 [--mode banner] [--sessions N]
  *   node dist/bench/connect-loop.js --endpoints 127.77.1.1:25,127.77.1.2:25 --seconds 10 --concurrency 100
@@ -46,6 +46,9 @@ if (cidr) {
 }
 
 const COMMANDS = mode === "banner" ? ["QUIT"] : ["EHLO bench.invalid", "HELP", "QUIT"];
+/** EHLO's reply offers PIPELINING and no STARTTLS: then HELP and QUIT go in one write, as smtpsurvey's session sends them */
+const PIPELINES = (reply: string) =>
+  /^250[- ]PIPELINING\b/im.test(reply) && !/^250[- ]STARTTLS\b/im.test(reply);
 const FINAL_LINE = /(?:^|\n)(\d{3})(?: [^\n]*)?\r?\n$/;
 
 /** One session; resolves with its status (ok, or what went wrong). */
@@ -56,6 +59,7 @@ function session(ip: string, port: number): Promise<string> {
     let buffer = "";
     let step = 0; // replies read so far: 0 = waiting for the greeting
     let settled = false;
+    let pipelined = false;
     const done = (status: string) => {
       if (settled) return;
       settled = true;
@@ -71,13 +75,21 @@ function session(ip: string, port: number): Promise<string> {
       buffer += chunk;
       const m = FINAL_LINE.exec(buffer);
       if (!m) return;
+      const reply = buffer;
       buffer = "";
       if (step === 0 && m[1] !== "220") {
         done(`greeting-${m[1]}`);
         return;
       }
       if (step === COMMANDS.length) {
-        done("ok");
+        // a pipelined HELP's reply may come apart from QUIT's: that session ends with the 221
+        if (!pipelined || m[1] === "221") done("ok");
+        return;
+      }
+      if (COMMANDS[step] === "HELP" && PIPELINES(reply)) {
+        socket.write("HELP\r\nQUIT\r\n");
+        pipelined = true;
+        step = COMMANDS.length;
         return;
       }
       socket.write(`${COMMANDS[step]}\r\n`);

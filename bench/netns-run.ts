@@ -108,6 +108,9 @@ const grabAll = (c: number) => grab("smtpsurvey grab", c, grabWorkers);
 const netSocketGrab = (c: number) =>
   grab("smtpsurvey grab, net.Socket", c, grabWorkers, undefined, { SMTPSURVEY_TRANSPORT: "net" });
 const cWithHelp = (c: number) => cClient("C client, HELP too", c, "help");
+/** the grab as it was before HELP and QUIT were pipelined (one round trip more per session) */
+const sequentialGrab = (c: number) =>
+  grab("smtpsurvey grab --no-pipelining", c, [...grabWorkers, "--no-pipelining"]);
 const MILLION = "127.0.0.0/12";
 const plans: Plan[] = [
   {
@@ -119,6 +122,7 @@ const plans: Plan[] = [
     repeat,
     tools: [
       grabAll,
+      sequentialGrab,
       (c) => grab("smtpsurvey grab -w 1", c, ["-w", "1"]),
       netSocketGrab,
       (c) => cClient("C client", c, "ehlo"),
@@ -133,7 +137,14 @@ const plans: Plan[] = [
     concurrency: 5000,
     sessions,
     repeat,
-    tools: [grabAll, netSocketGrab, (c) => cClient("C client", c, "ehlo"), cWithHelp, connectLoop],
+    tools: [
+      grabAll,
+      sequentialGrab,
+      netSocketGrab,
+      (c) => cClient("C client", c, "ehlo"),
+      cWithHelp,
+      connectLoop,
+    ],
   },
   {
     key: "latency",

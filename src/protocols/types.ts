@@ -37,6 +37,12 @@ export interface Channel {
    * `timeout` at the deadline, `closed` / `reset` when the peer went away, `too-long` past a cap.
    */
   readLine(deadline: number): Promise<Buffer>;
+  /**
+   * The next line as text: escapeBytes of what readLine gives (the string the transcript keeps).
+   * A string at once when a whole line is already buffered, else a promise that fails as
+   * readLine's does.
+   */
+  readText(deadline: number): string | Promise<string>;
   /** Sends bytes as they are; the transcript records them. */
   write(data: string | Buffer): Promise<void>;
   /**

@@ -43,9 +43,11 @@ function surveyContext(): SecureContext {
 }
 
 interface Waiter {
-  resolve(line: Buffer): void;
+  /** the line's bytes, or its text when `text` (readText) */
+  resolve(line: Buffer | string): void;
   reject(error: ChannelError): void;
   timer: NodeJS.Timeout;
+  text: boolean;
 }
 
 export class SocketChannel implements Channel {
@@ -56,6 +58,8 @@ export class SocketChannel implements Channel {
   private failure: ChannelError | null = null;
   private waiter: Waiter | null = null;
   private closed = false;
+  /** the last line takeLine gave, as text: the transcript's string, which readText hands out too */
+  private lineText = "";
   private readonly onData = (chunk: Buffer) => this.handleData(chunk);
   private readonly onEnd = () => this.handleEnd();
   private readonly onError = (error: NodeJS.ErrnoException) => this.handleError(error.code ?? error.message);
@@ -118,6 +122,17 @@ export class SocketChannel implements Channel {
     if (this.waiter) return Promise.reject(new ChannelError("closed", "concurrent reads on one channel"));
     const line = this.takeLine();
     if (line) return Promise.resolve(line);
+    return this.waitForLine(deadline, false) as Promise<Buffer>;
+  }
+
+  readText(deadline: number): string | Promise<string> {
+    if (this.waiter) return Promise.reject(new ChannelError("closed", "concurrent reads on one channel"));
+    // a line already here costs no promise: most reply lines come several to a read
+    if (this.takeLine()) return this.lineText;
+    return this.waitForLine(deadline, true) as Promise<string>;
+  }
+
+  private waitForLine(deadline: number, text: boolean): Promise<Buffer | string> {
     if (this.failure) return Promise.reject(this.failure);
     if (this.ended) return Promise.reject(new ChannelError("closed", "connection closed by the server"));
     const sessionBound = deadline >= this.limits.sessionDeadline;
@@ -138,7 +153,7 @@ export class SocketChannel implements Channel {
           reject(failure);
         });
       }, wait);
-      this.waiter = { resolve, reject, timer };
+      this.waiter = { resolve, reject, timer, text };
     });
   }
 
@@ -299,10 +314,10 @@ export class SocketChannel implements Channel {
     if (!this.waiter) return;
     const line = this.takeLine();
     if (line) {
-      const { resolve, timer } = this.waiter;
+      const { resolve, timer, text } = this.waiter;
       clearTimeout(timer);
       this.waiter = null;
-      resolve(line);
+      resolve(text ? this.lineText : line);
     } else if (this.failure) {
       this.rejectWaiter(this.failure);
     } else if (this.ended) {
@@ -335,10 +350,11 @@ export class SocketChannel implements Channel {
       this.failure = new ChannelError("too-long", `a line longer than ${this.limits.lineBytes} bytes`);
       return undefined;
     }
-    const text = line[line.length - 1] === 0x0d ? line.subarray(0, line.length - 1) : line;
-    this.transcript.push({ t: this.elapsed(), conn: this.conn, dir: "S", data: escapeBytes(text) });
+    const bytes = line[line.length - 1] === 0x0d ? line.subarray(0, line.length - 1) : line;
+    this.lineText = escapeBytes(bytes);
+    this.transcript.push({ t: this.elapsed(), conn: this.conn, dir: "S", data: this.lineText });
     // a view, not a copy: pending's bytes are this channel's own
-    return text;
+    return bytes;
   }
 }
 

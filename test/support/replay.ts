@@ -4,7 +4,7 @@
  * that the client sends exactly what it sent then.
  */
 import { X509Certificate } from "node:crypto";
-import { unescapeBytes } from "../../src/core/escape.js";
+import { escapeBytes, unescapeBytes } from "../../src/core/escape.js";
 import { ChannelError } from "../../src/core/status.js";
 import type {
   Channel,
@@ -52,6 +52,10 @@ class ReplayChannel implements Channel {
     if (next?.dir !== "S") throw new ChannelError("closed", "the recording has no more server lines here");
     this.position += 1;
     return unescapeBytes(next.data);
+  }
+
+  async readText(): Promise<string> {
+    return escapeBytes(await this.readLine());
   }
 
   async write(data: string | Buffer): Promise<void> {

@@ -4,6 +4,7 @@
  * fail as a closed connection would.
  */
 
+import { escapeBytes } from "../../src/core/escape.js";
 import { ChannelError } from "../../src/core/status.js";
 import type { Channel, ConnectResult, SessionContext, TlsHandshake } from "../../src/protocols/types.js";
 
@@ -43,6 +44,10 @@ export class ScriptChannel implements Channel {
     const next = this.queue.shift();
     if (!next) throw new ChannelError("closed", "connection closed by the server");
     return next;
+  }
+
+  async readText(): Promise<string> {
+    return escapeBytes(await this.readLine());
   }
 
   async write(data: string | Buffer): Promise<void> {

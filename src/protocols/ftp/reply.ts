@@ -5,7 +5,6 @@
  * parsed. Hand-written, like SMTP's reader: no maintained library reads a control connection
  * without also wanting to log in.
  */
-import { escapeBytes } from "../../core/escape.js";
 import { ChannelError } from "../../core/status.js";
 import { ProtocolMismatch } from "../failure.js";
 import type { Channel } from "../types.js";
@@ -22,7 +21,7 @@ export interface FtpReply {
 const FIRST = /^(\d{3})([ -])?(.*)$/;
 
 export async function readFtpReply(channel: Channel, deadline: number): Promise<FtpReply> {
-  const first = escapeBytes(await channel.readLine(deadline));
+  const first = await channel.readText(deadline);
   const match = FIRST.exec(first);
   if (!match) throw new ProtocolMismatch("FTP", first);
   const code = Number(match[1]);
@@ -30,7 +29,7 @@ export async function readFtpReply(channel: Channel, deadline: number): Promise<
   if (match[2] !== "-") return { code, lines };
   const closing = `${match[1]} `;
   for (;;) {
-    const line = escapeBytes(await channel.readLine(deadline));
+    const line = await channel.readText(deadline);
     lines.push(line);
     if (line.startsWith(closing) || line === match[1]) return { code, lines };
     if (lines.length >= MAX_REPLY_LINES)

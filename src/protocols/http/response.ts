@@ -4,7 +4,6 @@
  * (a line starting with a space or tab) continues the previous field's value.
  */
 
-import { escapeBytes } from "../../core/escape.js";
 import { ChannelError } from "../../core/status.js";
 import { ProtocolMismatch } from "../failure.js";
 import type { HttpRecord } from "../record.js";
@@ -17,12 +16,12 @@ const STATUS_LINE = /^HTTP\/\d(?:\.\d)? (\d{3})(?: .*)?$/;
 
 /** The status line and headers, within one deadline; the record's `http` part. */
 export async function readResponseHead(channel: Channel, deadline: number): Promise<HttpRecord> {
-  const statusLine = escapeBytes(await channel.readLine(deadline));
+  const statusLine = await channel.readText(deadline);
   const match = STATUS_LINE.exec(statusLine);
   if (!match) throw new ProtocolMismatch("HTTP", statusLine);
   const headers: Array<[string, string]> = [];
   for (;;) {
-    const line = escapeBytes(await channel.readLine(deadline));
+    const line = await channel.readText(deadline);
     if (line === "") break;
     const previous = headers[headers.length - 1];
     if (/^[ \t]/.test(line) && previous) {

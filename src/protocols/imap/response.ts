@@ -5,7 +5,6 @@
  * literal, so a line ending in `{n}` is taken as a line like any other.
  */
 
-import { escapeBytes } from "../../core/escape.js";
 import { ChannelError } from "../../core/status.js";
 import { ProtocolMismatch } from "../failure.js";
 import type { Channel } from "../types.js";
@@ -38,7 +37,7 @@ const GREETING = /^\* (OK|PREAUTH|BYE)(?: (.*))?$/i;
 
 /** The server's first line: `* OK`, `* PREAUTH` or `* BYE`; anything else is not IMAP. */
 export async function readGreeting(channel: Channel, deadline: number): Promise<ImapGreeting> {
-  const line = escapeBytes(await channel.readLine(deadline));
+  const line = await channel.readText(deadline);
   const match = GREETING.exec(line);
   if (!match) throw new ProtocolMismatch("IMAP", line);
   return { kind: (match[1] as string).toUpperCase() as ImapGreetingKind, line, text: match[2] ?? "" };
@@ -49,7 +48,7 @@ export async function readResponse(channel: Channel, tag: string, deadline: numb
   const completion = new RegExp(`^${tag} (OK|NO|BAD)(?: |$)`, "i");
   const untagged: string[] = [];
   for (;;) {
-    const line = escapeBytes(await channel.readLine(deadline));
+    const line = await channel.readText(deadline);
     const done = completion.exec(line);
     if (done) {
       return {

@@ -4,7 +4,6 @@
  * line is doubled on the wire and undone here).
  */
 
-import { escapeBytes } from "../../core/escape.js";
 import { ChannelError } from "../../core/status.js";
 import { ProtocolMismatch } from "../failure.js";
 import type { Channel } from "../types.js";
@@ -24,7 +23,7 @@ export interface Pop3Status {
 const STATUS = /^([+]OK|-ERR)(?:[ \t](.*))?$/i;
 
 export async function readStatus(channel: Channel, deadline: number): Promise<Pop3Status> {
-  const line = escapeBytes(await channel.readLine(deadline));
+  const line = await channel.readText(deadline);
   const match = STATUS.exec(line);
   if (!match) throw new ProtocolMismatch("POP3", line);
   return { ok: (match[1] as string).toUpperCase() === "+OK", line, text: match[2] ?? "" };
@@ -34,7 +33,7 @@ export async function readStatus(channel: Channel, deadline: number): Promise<Po
 export async function readBody(channel: Channel, deadline: number): Promise<string[]> {
   const lines: string[] = [];
   for (;;) {
-    const line = escapeBytes(await channel.readLine(deadline));
+    const line = await channel.readText(deadline);
     if (line === ".") return lines;
     lines.push(line.startsWith(".") ? line.slice(1) : line);
     if (lines.length >= MAX_BODY_LINES) {

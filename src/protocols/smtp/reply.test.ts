@@ -1,10 +1,13 @@
 import { describe, expect, it } from "vitest";
+import { escapeBytes } from "../../core/escape.js";
 import { ChannelError } from "../../core/status.js";
 import type { Channel } from "../types.js";
 import { NotSmtpError, readReply } from "./reply.js";
 
+/** Lines as a channel: every other one handed at once as text, as the engine does with lines already buffered. */
 function channelOf(lines: string[]): Channel {
   const queue = lines.map((l) => Buffer.from(l, "latin1"));
+  let reads = 0;
   return {
     ip: "127.0.0.1",
     port: 25,
@@ -15,6 +18,12 @@ function channelOf(lines: string[]): Channel {
       const next = queue.shift();
       if (!next) throw new ChannelError("closed", "closed");
       return next;
+    },
+    readText: () => {
+      const next = queue.shift();
+      reads += 1;
+      if (!next) return Promise.reject(new ChannelError("closed", "closed"));
+      return reads % 2 === 0 ? escapeBytes(next) : Promise.resolve(escapeBytes(next));
     },
     write: async () => {},
     startTls: async () => ({ version: null, cipher: null, chainDer: [], error: "n/a" }),

@@ -4,14 +4,12 @@
  * line when it follows the code.
  */
 
-import { escapeBytes } from "../../core/escape.js";
 import { ChannelError } from "../../core/status.js";
 import type { Reply } from "../record.js";
 import type { Channel } from "../types.js";
 
 export const MAX_REPLY_LINES = 200;
 
-const REPLY_LINE = /^([2-5]\d\d)([ -]|$)/;
 const ENHANCED = /^([245]\.\d{1,3}\.\d{1,3})(?:\s|$)/;
 
 /** A reply whose lines did not follow the SMTP syntax. */
@@ -28,23 +26,41 @@ export class NotSmtpError extends Error {
  */
 export async function readReply(channel: Channel, deadline: number): Promise<Reply> {
   const lines: string[] = [];
-  const raw: string[] = [];
+  let raw = "";
   let code = 0;
   for (;;) {
-    const bytes = await channel.readLine(deadline);
-    const text = escapeBytes(bytes);
-    raw.push(text);
-    const match = REPLY_LINE.exec(text);
-    if (!match) throw new NotSmtpError(raw.join("\r\n"));
-    if (code === 0) code = Number(match[1]);
+    const next = channel.readText(deadline);
+    const text = typeof next === "string" ? next : await next;
+    raw += `${text}\r\n`;
+    const separator = replyLineSeparator(text);
+    if (separator === null) throw new NotSmtpError(raw.slice(0, -2));
+    if (code === 0) code = Number(text.slice(0, 3));
     lines.push(text.slice(4));
-    if (match[2] !== "-") break;
+    if (separator !== "-") break;
     if (lines.length >= MAX_REPLY_LINES) {
       throw new ChannelError("too-long", `a reply of more than ${MAX_REPLY_LINES} lines`);
     }
   }
   const enhanced = code >= 200 && lines[0] !== undefined ? (ENHANCED.exec(lines[0])?.[1] ?? null) : null;
-  return { code, enhanced, lines, raw: `${raw.join("\r\n")}\r\n` };
+  return { code, enhanced, lines, raw };
+}
+
+/**
+ * A reply line is a code of 2xx–5xx, then " ", "-" or nothing (RFC 5321 §4.2): gives what follows
+ * the code ("" for nothing), or null for a line that is not one. By hand, not a regular
+ * expression: it runs on every line of every session.
+ */
+function replyLineSeparator(text: string): " " | "-" | "" | null {
+  const first = text.charCodeAt(0);
+  if (first < 0x32 || first > 0x35 || !isDigit(text.charCodeAt(1)) || !isDigit(text.charCodeAt(2)))
+    return null;
+  if (text.length === 3) return "";
+  const separator = text[3];
+  return separator === " " || separator === "-" ? separator : null;
+}
+
+function isDigit(code: number): boolean {
+  return code >= 0x30 && code <= 0x39;
 }
 
 export function isPositive(reply: Reply): boolean {
