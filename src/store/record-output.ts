@@ -12,9 +12,11 @@ import {
   rmSync,
   statSync,
   writeSync,
+  writevSync,
 } from "node:fs";
 import type { Status } from "../core/status.js";
 import { KeyFilter } from "./key-filter.js";
+import { LineEncoder } from "./line-encoder.js";
 import { RunState } from "./run-state.js";
 import type { ScanRecord } from "./schema.js";
 
@@ -61,8 +63,8 @@ class FileOutput implements RecordOutput {
   private readonly fd: number;
   private readonly state: RunState;
   private readonly claimed = new Set<string>();
-  /** serialised records not yet written, each ending in a newline */
-  private text: string[] = [];
+  /** serialised records not yet written (write) */
+  private readonly text = new LineEncoder();
   /** batches encoded elsewhere (writeEncoded) */
   private encoded: Uint8Array[] = [];
   private batchKeys: RecordKey[] = [];
@@ -114,7 +116,7 @@ class FileOutput implements RecordOutput {
   }
 
   write(record: ScanRecord): void {
-    this.text.push(`${JSON.stringify(record)}\n`);
+    this.text.add(JSON.stringify(record));
     this.batchKeys.push({ ip: record.ip, port: record.port, status: record.status });
     this.batched();
   }
@@ -136,15 +138,9 @@ class FileOutput implements RecordOutput {
       this.timer = null;
     }
     if (this.batchKeys.length === 0) return;
-    const bytes =
-      this.encoded.length === 0
-        ? Buffer.from(this.text.join(""), "utf8")
-        : Buffer.concat([Buffer.from(this.text.join(""), "utf8"), ...this.encoded]);
-    let offset = 0;
-    while (offset < bytes.length)
-      offset += writeSync(this.fd, bytes, offset, bytes.length - offset, this.length + offset);
+    const chunks = this.text.byteLength > 0 ? [this.text.take(), ...this.encoded] : this.encoded;
+    this.length = writeAllAt(this.fd, chunks, this.length);
     fsyncSync(this.fd);
-    this.length += bytes.length;
     this.state.commit(this.batchKeys, this.length);
     // Claimed keys are now in the run state; the set only needs the ones still in flight.
     for (const k of this.batchKeys) {
@@ -152,7 +148,6 @@ class FileOutput implements RecordOutput {
       this.committed.add(key);
       this.claimed.delete(key);
     }
-    this.text = [];
     this.encoded = [];
     this.batchKeys = [];
   }
@@ -162,6 +157,26 @@ class FileOutput implements RecordOutput {
     closeSync(this.fd);
     this.state.close();
   }
+}
+
+/**
+ * Writes the chunks one after another from `position` (one writev, no concatenated copy; the
+ * rest chunk by chunk if the kernel took less) and gives the position after them.
+ */
+function writeAllAt(fd: number, chunks: readonly Uint8Array[], position: number): number {
+  const total = chunks.reduce((sum, chunk) => sum + chunk.byteLength, 0);
+  let done = writevSync(fd, chunks as Uint8Array[], position);
+  if (done === total) return position + total;
+  let start = 0;
+  for (const chunk of chunks) {
+    const end = start + chunk.byteLength;
+    while (done < end) {
+      const from = done - start;
+      done += writeSync(fd, chunk, from, chunk.byteLength - from, position + done);
+    }
+    start = end;
+  }
+  return position + total;
 }
 
 /** stdout: no resume; duplicates within the run are dropped with an in-memory set. */

@@ -7,6 +7,7 @@ import { parentPort, workerData } from "node:worker_threads";
 import type { Status } from "../core/status.js";
 import { protocolNamed } from "../protocols/registry.js";
 import { runScan, type ScanJob } from "../scan/engine.js";
+import { LineEncoder } from "../store/line-encoder.js";
 import type { ScanRecord } from "../store/schema.js";
 import { engineOptions } from "./engine-recipe.js";
 import { loadIdentification } from "./identification.js";
@@ -20,31 +21,31 @@ const { recipe } = workerData as WorkerSetup;
 const BATCH_RECORDS = 64;
 const BATCH_MS = 20;
 
-const encoder = new TextEncoder();
-
 class Outbox {
-  private lines: string[] = [];
+  private readonly lines = new LineEncoder();
+  private count = 0;
   private ips: string[] = [];
   private ports: number[] = [];
   private statuses: Status[] = [];
   private timer: NodeJS.Timeout | null = null;
 
   add(record: ScanRecord): void {
-    this.lines.push(`${JSON.stringify(record)}\n`);
+    this.lines.add(JSON.stringify(record));
+    this.count += 1;
     this.ips.push(record.ip);
     this.ports.push(record.port);
     this.statuses.push(record.status);
-    if (this.lines.length >= BATCH_RECORDS) this.flush();
+    if (this.count >= BATCH_RECORDS) this.flush();
     else this.timer ??= setTimeout(() => this.flush(), BATCH_MS);
   }
 
   flush(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    if (this.lines.length === 0) return;
-    // encoded into a buffer of its own (never a slice of Buffer's shared pool), which then moves
-    // to the main thread without a copy
-    const lines = encoder.encode(this.lines.join(""));
+    if (this.count === 0) return;
+    // a buffer of its own (never a slice of Buffer's shared pool), which then moves to the main
+    // thread without a copy
+    const lines = this.lines.take();
     port?.postMessage(
       {
         type: "records",
@@ -55,7 +56,7 @@ class Outbox {
       } satisfies FromWorker,
       [lines.buffer],
     );
-    this.lines = [];
+    this.count = 0;
     this.ips = [];
     this.ports = [];
     this.statuses = [];
