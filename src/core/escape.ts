@@ -32,9 +32,16 @@ export function escapeBytes(bytes: Buffer): string {
   return out;
 }
 
+/** escapeBytes of bytes[start, end), without a Buffer view for the common plain-ASCII line. */
+export function escapeRange(bytes: Buffer, start: number, end: number): string {
+  return isPlainAscii(bytes, start, end)
+    ? bytes.toString("latin1", start, end)
+    : escapeBytes(bytes.subarray(start, end));
+}
+
 /** The common case, on every line of every session: printable ASCII with no backslash. */
-function isPlainAscii(bytes: Buffer): boolean {
-  for (let i = 0; i < bytes.length; i++) {
+function isPlainAscii(bytes: Buffer, start = 0, end = bytes.length): boolean {
+  for (let i = start; i < end; i++) {
     const b = bytes[i] as number;
     if ((b < 0x20 && b !== 0x09) || b >= 0x7f || b === 0x5c) return false;
   }

@@ -7,7 +7,7 @@ import type { Socket } from "node:net";
 import { isIP } from "node:net";
 import type { Duplex } from "node:stream";
 import { createSecureContext, type SecureContext, type TLSSocket, connect as tlsConnect } from "node:tls";
-import { escapeBytes } from "../core/escape.js";
+import { escapeBytes, escapeRange } from "../core/escape.js";
 import { ChannelError } from "../core/status.js";
 import type { Channel, TlsHandshake } from "../protocols/types.js";
 import type { TranscriptEntry } from "../store/schema.js";
@@ -58,8 +58,11 @@ export class SocketChannel implements Channel {
   private failure: ChannelError | null = null;
   private waiter: Waiter | null = null;
   private closed = false;
-  /** the last line takeLine gave, as text: the transcript's string, which readText hands out too */
+  /** the last line takeLine took, as text: the transcript's string, which readText hands out too */
   private lineText = "";
+  /** ... and as bytes: lineFrom[0, lineEnd), line ending cut off (a view is made only for readLine) */
+  private lineFrom: Buffer = EMPTY;
+  private lineEnd = 0;
   private readonly onData = (chunk: Buffer) => this.handleData(chunk);
   private readonly onEnd = () => this.handleEnd();
   private readonly onError = (error: NodeJS.ErrnoException) => this.handleError(error.code ?? error.message);
@@ -120,8 +123,7 @@ export class SocketChannel implements Channel {
 
   readLine(deadline: number): Promise<Buffer> {
     if (this.waiter) return Promise.reject(new ChannelError("closed", "concurrent reads on one channel"));
-    const line = this.takeLine();
-    if (line) return Promise.resolve(line);
+    if (this.takeLine()) return Promise.resolve(this.lineBytes());
     return this.waitForLine(deadline, false) as Promise<Buffer>;
   }
 
@@ -312,12 +314,11 @@ export class SocketChannel implements Channel {
 
   private deliver(): void {
     if (!this.waiter) return;
-    const line = this.takeLine();
-    if (line) {
+    if (this.takeLine()) {
       const { resolve, timer, text } = this.waiter;
       clearTimeout(timer);
       this.waiter = null;
-      resolve(text ? this.lineText : line);
+      resolve(text ? this.lineText : this.lineBytes());
     } else if (this.failure) {
       this.rejectWaiter(this.failure);
     } else if (this.ended) {
@@ -333,28 +334,32 @@ export class SocketChannel implements Channel {
     reject(error);
   }
 
-  /** One complete line from the buffer; at the end of the stream, what is left counts as a line. */
-  private takeLine(): Buffer | undefined {
-    const newline = this.pending.indexOf(0x0a);
-    let line: Buffer;
-    if (newline >= 0) {
-      line = this.pending.subarray(0, newline);
-      this.pending = this.pending.subarray(newline + 1);
-    } else if (this.ended && this.pending.length > 0 && !this.failure) {
-      line = this.pending;
-      this.pending = EMPTY;
-    } else {
-      return undefined;
-    }
-    if (line.length > this.limits.lineBytes) {
+  /**
+   * Takes one complete line from the buffer (at the end of the stream, what is left counts as a
+   * line) into lineText and lineFrom/lineEnd; false when there is none yet.
+   */
+  private takeLine(): boolean {
+    const line = this.pending;
+    const newline = line.indexOf(0x0a);
+    let end: number;
+    if (newline >= 0) end = newline;
+    else if (this.ended && line.length > 0 && !this.failure) end = line.length;
+    else return false;
+    if (end > this.limits.lineBytes) {
       this.failure = new ChannelError("too-long", `a line longer than ${this.limits.lineBytes} bytes`);
-      return undefined;
+      return false;
     }
-    const bytes = line[line.length - 1] === 0x0d ? line.subarray(0, line.length - 1) : line;
-    this.lineText = escapeBytes(bytes);
+    this.pending = newline >= 0 ? line.subarray(newline + 1) : EMPTY;
+    this.lineFrom = line;
+    this.lineEnd = end > 0 && line[end - 1] === 0x0d ? end - 1 : end;
+    this.lineText = escapeRange(line, 0, this.lineEnd);
     this.transcript.push({ t: this.elapsed(), conn: this.conn, dir: "S", data: this.lineText });
-    // a view, not a copy: pending's bytes are this channel's own
-    return bytes;
+    return true;
+  }
+
+  /** The line takeLine took, as a view (not a copy: pending's bytes are this channel's own). */
+  private lineBytes(): Buffer {
+    return this.lineFrom.subarray(0, this.lineEnd);
   }
 }
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { escapeBytes } from "../../core/escape.js";
 import { ChannelError } from "../../core/status.js";
 import type { Channel } from "../types.js";
-import { NotSmtpError, readReply } from "./reply.js";
+import { ehloKeywords, NotSmtpError, offersKeyword, readReply } from "./reply.js";
 
 /** Lines as a channel: every other one handed at once as text, as the engine does with lines already buffered. */
 function channelOf(lines: string[]): Channel {
@@ -59,5 +59,38 @@ describe("readReply", () => {
   it("stops a reply longer than 200 lines", async () => {
     const lines = Array.from({ length: 300 }, (_, i) => `220-line ${i}`);
     await expect(readReply(channelOf(lines), 0)).rejects.toMatchObject({ failure: "too-long" });
+  });
+});
+
+describe("offersKeyword", () => {
+  it("answers as ehloKeywords(lines).includes(keyword) does, on odd lines too", () => {
+    const lines = [
+      "mx.example.test Hello",
+      "PIPELINING",
+      "pipelining",
+      "SIZE 10240000",
+      "AUTH=LOGIN PLAIN",
+      "STARTTLS\tlater",
+      "STARTTLSX",
+      "STARTTL",
+      " STARTTLS",
+      "8BITMIME",
+      "Starttls",
+      "ſTARTTLS",
+      "STARTTLS\u00a0",
+      "É",
+      "",
+    ];
+    const keywords = ["PIPELINING", "SIZE", "AUTH", "STARTTLS", "8BITMIME", "CHUNKING", "MX.EXAMPLE.TEST"];
+    for (let first = 0; first < lines.length; first += 1) {
+      for (const keyword of keywords) {
+        const reply = ["greeting", lines[first] as string];
+        expect(offersKeyword(reply, keyword), `${keyword} in ${JSON.stringify(reply[1])}`).toBe(
+          ehloKeywords(reply).includes(keyword),
+        );
+      }
+    }
+    for (const keyword of keywords)
+      expect(offersKeyword(lines, keyword)).toBe(ehloKeywords(lines).includes(keyword));
   });
 });

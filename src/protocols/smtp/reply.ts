@@ -71,3 +71,35 @@ export function isPositive(reply: Reply): boolean {
 export function ehloKeywords(lines: readonly string[]): string[] {
   return lines.slice(1).map((line) => (line.split(/[\s=]/, 1)[0] ?? "").toUpperCase());
 }
+
+/**
+ * Whether the EHLO reply offers `keyword` (given in upper case), parameters aside: the same
+ * answer as ehloKeywords(lines).includes(keyword), without a string per line (it runs on every
+ * session, twice). Lines with non-ASCII text where the keyword would be take the slow way.
+ */
+export function offersKeyword(lines: readonly string[], keyword: string): boolean {
+  for (let i = 1; i < lines.length; i += 1) {
+    const line = lines[i] as string;
+    const verdict = asciiKeywordIs(line, keyword);
+    if (verdict ?? (line.split(/[\s=]/, 1)[0] ?? "").toUpperCase() === keyword) return true;
+  }
+  return false;
+}
+
+/** Whether the line's keyword is `keyword`, compared as ASCII; null when non-ASCII text is in the way. */
+function asciiKeywordIs(line: string, keyword: string): boolean | null {
+  const n = keyword.length;
+  for (let k = 0; k <= n && k < line.length; k += 1) if (line.charCodeAt(k) > 0x7f) return null;
+  if (line.length < n) return false;
+  if (line.length > n) {
+    const after = line.charCodeAt(n);
+    // what /[\s=]/ matches in ASCII
+    if (!(after === 0x3d || after === 0x20 || (after >= 0x09 && after <= 0x0d))) return false;
+  }
+  for (let k = 0; k < n; k += 1) {
+    const want = keyword.charCodeAt(k);
+    const got = line.charCodeAt(k);
+    if (got !== want && !(want >= 0x41 && want <= 0x5a && got === want + 0x20)) return false;
+  }
+  return true;
+}

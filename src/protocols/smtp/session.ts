@@ -15,7 +15,7 @@ import { announcedName } from "./ehlo-name.js";
 import { emptySmtpRecord } from "./empty.js";
 import type { ProbeDefinition } from "./probe-catalogue.js";
 import { runProbe } from "./probes.js";
-import { ehloKeywords, isPositive, readReply } from "./reply.js";
+import { isPositive, offersKeyword, readReply } from "./reply.js";
 import type { SmtpRecord } from "./schema.js";
 import { smtpServerName } from "./server-name.js";
 
@@ -91,7 +91,7 @@ async function dialogue(
   }
   const greeting = await readReply(channel, channel.deadlineIn(timeout));
   smtp.replies.greeting = greeting;
-  smtp.banner = greeting.raw.replace(/\r\n$/, "").split("\r\n").join("\n");
+  smtp.banner = greeting.raw.slice(0, -2).replaceAll("\r\n", "\n");
   if (!isPositive(greeting)) {
     if (greeting.code !== 421) smtp.quit = await sendQuit(channel, timeout);
     return { status: "rejected", error: `the greeting was ${greeting.code}` };
@@ -111,10 +111,10 @@ async function dialogue(
   }
   if (smtp.replies.helo?.code === 421) return { status: "ok", error: null };
 
-  const keywords = smtp.ehlo === null ? [] : ehloKeywords(smtp.ehlo);
+  const offered = smtp.ehlo ?? [];
   const wantsTls =
-    !implicitTls && (starttls === "always" || (starttls === "auto" && keywords.includes("STARTTLS")));
-  if (!wantsTls && ctx.options.pipelining !== false && keywords.includes("PIPELINING")) {
+    !implicitTls && (starttls === "always" || (starttls === "auto" && offersKeyword(offered, "STARTTLS")));
+  if (!wantsTls && ctx.options.pipelining !== false && offersKeyword(offered, "PIPELINING")) {
     // RFC 2920: HELP may open a group that QUIT closes, so a server that offers PIPELINING gets
     // both in one write and the session takes one round trip less; the replies come in order.
     await channel.write("HELP\r\nQUIT\r\n");
