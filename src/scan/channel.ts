@@ -46,9 +46,15 @@ interface Waiter {
   /** the line's bytes, or its text when `text` (readText) */
   resolve(line: Buffer | string): void;
   reject(error: ChannelError): void;
-  timer: NodeJS.Timeout;
   text: boolean;
+  /** when the read gives up (performance.now() ms): its own deadline or the session's */
+  deadline: number;
+  /** the deadline is the session's: then the failure is `session-timeout` */
+  sessionBound: boolean;
 }
+
+/** A timer may run this much before the deadline it was set for (Node counts from the loop's cached time). */
+const EARLY_MS = 1;
 
 export class SocketChannel implements Channel {
   private socket: Connection;
@@ -84,13 +90,58 @@ export class SocketChannel implements Channel {
     else this.attach(socket, route === null);
     route?.attach((view) => this.handleData(view, false));
     // The whole-connection cap holds even when a library reads the stream itself (takeStream).
-    this.sessionTimer = setTimeout(
-      () => this.fail(new ChannelError("session-timeout", "the whole-session time cap was reached")),
-      Math.max(0, Math.ceil(limits.sessionDeadline - performance.now())),
-    );
+    this.armTimer(limits.sessionDeadline);
   }
 
-  private readonly sessionTimer: NodeJS.Timeout;
+  /**
+   * One timer per channel for the session cap and every read's deadline. A read that ends in
+   * time leaves it as it is (most do: a reply takes milliseconds, its deadline is seconds away)
+   * and a later read keeps it when it is due no later than that read's deadline; when it goes
+   * off early for what is waiting now, it is set again. A timer per read, set and cleared, was
+   * three or four Timeout objects a session.
+   */
+  private timer: NodeJS.Timeout | null = null;
+  private timerAt = Number.POSITIVE_INFINITY;
+  private readonly onTimer = () => this.timerDue();
+
+  /** Makes sure the timer goes off by `at` (performance.now() ms). */
+  private armTimer(at: number): void {
+    if (this.closed || (this.timer && this.timerAt <= at)) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timerAt = at;
+    // whole milliseconds: Node keeps one timer list per distinct duration, and fractions made
+    // nearly every wait a list of its own
+    this.timer = setTimeout(this.onTimer, Math.max(0, Math.ceil(at - performance.now())));
+  }
+
+  private timerDue(): void {
+    this.timer = null;
+    this.timerAt = Number.POSITIVE_INFINITY;
+    if (this.closed) return;
+    const now = performance.now();
+    if (now + EARLY_MS >= this.limits.sessionDeadline) {
+      this.fail(new ChannelError("session-timeout", "the whole-session time cap was reached"));
+      return;
+    }
+    const waiter = this.waiter;
+    if (waiter && now + EARLY_MS >= waiter.deadline) {
+      // A loop kept busy past the deadline (thousands of sessions' work on one thread) runs
+      // its timers before it polls the sockets, so a reply that came in time may still sit
+      // unread: give the poll phase one turn (setImmediate runs after it) before giving up.
+      setImmediate(() => {
+        if (this.waiter !== waiter) return; // the line came meanwhile
+        this.waiter = null;
+        waiter.reject(
+          waiter.sessionBound
+            ? new ChannelError("session-timeout", "the whole-session time cap was reached")
+            : new ChannelError("timeout", "no complete reply before the deadline"),
+        );
+      });
+      this.armTimer(this.limits.sessionDeadline);
+      return;
+    }
+    this.armTimer(waiter ? waiter.deadline : this.limits.sessionDeadline);
+  }
 
   takeStream(): Duplex {
     const socket = this.socket;
@@ -138,24 +189,10 @@ export class SocketChannel implements Channel {
     if (this.failure) return Promise.reject(this.failure);
     if (this.ended) return Promise.reject(new ChannelError("closed", "connection closed by the server"));
     const sessionBound = deadline >= this.limits.sessionDeadline;
-    // whole milliseconds: Node keeps one timer list per distinct duration, and fractions made
-    // nearly every wait a list of its own
-    const wait = Math.max(0, Math.ceil(Math.min(deadline, this.limits.sessionDeadline) - performance.now()));
+    const limit = Math.min(deadline, this.limits.sessionDeadline);
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        // A loop kept busy past the deadline (thousands of sessions' work on one thread) runs
-        // its timers before it polls the sockets, so a reply that came in time may still sit
-        // unread: give the poll phase one turn (setImmediate runs after it) before giving up.
-        setImmediate(() => {
-          if (this.waiter?.timer !== timer) return; // the line came meanwhile
-          this.waiter = null;
-          const failure = sessionBound
-            ? new ChannelError("session-timeout", "the whole-session time cap was reached")
-            : new ChannelError("timeout", "no complete reply before the deadline");
-          reject(failure);
-        });
-      }, wait);
-      this.waiter = { resolve, reject, timer, text };
+      this.waiter = { resolve, reject, text, deadline: limit, sessionBound };
+      this.armTimer(limit);
     });
   }
 
@@ -246,7 +283,8 @@ export class SocketChannel implements Channel {
     if (this.closed) return;
     this.closed = true;
     this.ended = true;
-    clearTimeout(this.sessionTimer);
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
     if (this.waiter) this.rejectWaiter(new ChannelError("closed", "channel closed"));
     this.socket.destroy();
     this.onClose();
@@ -315,8 +353,7 @@ export class SocketChannel implements Channel {
   private deliver(): void {
     if (!this.waiter) return;
     if (this.takeLine()) {
-      const { resolve, timer, text } = this.waiter;
-      clearTimeout(timer);
+      const { resolve, text } = this.waiter;
       this.waiter = null;
       resolve(text ? this.lineText : this.lineBytes());
     } else if (this.failure) {
@@ -328,8 +365,7 @@ export class SocketChannel implements Channel {
 
   private rejectWaiter(error: ChannelError): void {
     if (!this.waiter) return;
-    const { reject, timer } = this.waiter;
-    clearTimeout(timer);
+    const { reject } = this.waiter;
     this.waiter = null;
     reject(error);
   }

@@ -3,6 +3,8 @@
  * loop runs expired timers before it polls the sockets, and a reader that gave up at once would
  * call it a timeout (seen as lost QUIT replies when the probe planner held a thread for tens of
  * milliseconds). The server runs in a process of its own, so blocking this loop does not stop it.
+ * The channel keeps one timer for all its reads (and the session cap): each read still ends at
+ * its own deadline.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
@@ -67,6 +69,27 @@ describe("a line read past a late deadline", () => {
       channel.close();
     });
   }
+
+  it("times each read by its own deadline, with one timer for them all", async () => {
+    // a line at 30 ms, then silence: the first read ends early, each next one at its deadline
+    for (const [first, second] of [
+      [1000, 100],
+      [60, 250],
+    ] as const) {
+      const channel = await channelTo(port, "raw");
+      await expect(channel.readLine(channel.deadlineIn(first)).then((b) => b.toString())).resolves.toBe(
+        "220 late ESMTP",
+      );
+      const began = performance.now();
+      await expect(channel.readLine(channel.deadlineIn(second))).rejects.toMatchObject({
+        failure: "timeout",
+      });
+      const waited = performance.now() - began;
+      expect(waited).toBeGreaterThanOrEqual(second - 5);
+      expect(waited).toBeLessThan(second + 400);
+      channel.close();
+    }
+  });
 
   it("still times out when nothing came", async () => {
     const channel = await channelTo(port, "raw");
