@@ -26,14 +26,16 @@ export class NotSmtpError extends Error {
  */
 export async function readReply(channel: Channel, deadline: number): Promise<Reply> {
   const lines: string[] = [];
-  let raw = "";
+  // the lines as received, joined once at the end: a string grown by += (or a template) is a
+  // chain of pieces that JSON.stringify has to flatten later, by then in the old generation
+  const raw: string[] = [];
   let code = 0;
   for (;;) {
     const next = channel.readText(deadline);
     const text = typeof next === "string" ? next : await next;
-    raw += `${text}\r\n`;
+    raw.push(text);
     const separator = replyLineSeparator(text);
-    if (separator === null) throw new NotSmtpError(raw.slice(0, -2));
+    if (separator === null) throw new NotSmtpError(raw.join("\r\n"));
     if (code === 0) code = Number(text.slice(0, 3));
     lines.push(text.slice(4));
     if (separator !== "-") break;
@@ -42,7 +44,8 @@ export async function readReply(channel: Channel, deadline: number): Promise<Rep
     }
   }
   const enhanced = code >= 200 && lines[0] !== undefined ? (ENHANCED.exec(lines[0])?.[1] ?? null) : null;
-  return { code, enhanced, lines, raw };
+  raw.push(""); // the last line's CRLF, in the same join: one flat string
+  return { code, enhanced, lines, raw: raw.join("\r\n") };
 }
 
 /**
