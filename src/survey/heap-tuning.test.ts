@@ -3,8 +3,8 @@ import { ENGINE_YOUNG_GENERATION_MB, HEAP_GROWING_PERCENT, heapPlan } from "./he
 
 describe("heapPlan", () => {
   it("is roomy for few sessions a thread and tight at 10,000 in flight on two threads", () => {
-    expect(heapPlan(500)).toEqual({ youngGenerationMb: 48, growingPercent: 100 });
-    expect(heapPlan(1000)).toEqual({ youngGenerationMb: 48, growingPercent: 100 });
+    expect(heapPlan(500)).toEqual({ youngGenerationMb: 32, growingPercent: 100 });
+    expect(heapPlan(1000)).toEqual({ youngGenerationMb: 32, growingPercent: 100 });
     expect(heapPlan(2500)).toEqual({ youngGenerationMb: ENGINE_YOUNG_GENERATION_MB, growingPercent: 100 });
     expect(heapPlan(5000)).toEqual({
       youngGenerationMb: ENGINE_YOUNG_GENERATION_MB,
