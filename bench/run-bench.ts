@@ -384,7 +384,8 @@ function renderEngine(report: NetnsReport): string[] {
     `The same ${int(report.scenarios[0]?.sessions ?? 0)} loopback addresses, one C epoll server ` +
       "(bench/c/smtp-server.c) answering all of them, each tool in turn, best of " +
       `${report.repeat} interleaved runs. The C client (bench/c/smtp-client.c) says banner, EHLO, QUIT; the ` +
-      "grab says banner, EHLO, HELP, QUIT and writes every record with its run state. Sessions/s over the " +
+      "grab says banner, EHLO, HELP, QUIT (HELP and QUIT in one write, as RFC 2920 allows: the server offers " +
+      "PIPELINING; `--no-pipelining` sends them apart) and writes every record with its run state. Sessions/s over the " +
       "scan window (first connect to last session end); the whole process's wall time (node start-up, " +
       "modules, worker threads) is beside it. Workers: " +
       `${report.workers}.\n`,
