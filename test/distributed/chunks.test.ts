@@ -5,11 +5,11 @@
  * are about the queue and the commits only.
  */
 
-import { readFileSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type pg from "pg";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import { writeBatch } from "../../src/distributed/commit.js";
 import { exportRecords } from "../../src/distributed/export-records.js";
 import { rateShare } from "../../src/distributed/heartbeat.js";
@@ -225,6 +225,7 @@ describe("chunks on PostgreSQL and pg-boss", () => {
       client.release();
     }
     const path = join(tmpdir(), `smtpsurvey-export-${process.pid}.jsonl`);
+    onTestFinished(() => rmSync(path, { force: true }));
     for (const page of [7, 1, 5000]) {
       const stats = await exportRecords(pool, "export", path, page);
       const lines = readFileSync(path, "utf8").trim().split("\n");
