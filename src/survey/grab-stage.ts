@@ -12,7 +12,7 @@ import { type EngineOptions, runScan, type ScanJob, type ScanStats } from "../sc
 import type { RecordKey, RecordOutput } from "../store/record-output.js";
 import type { ScanRecord } from "../store/schema.js";
 import type { PortSpec } from "../targets/ports.js";
-import type { EngineRecipe } from "./engine-recipe.js";
+import { type EngineRecipe, shareOf } from "./engine-recipe.js";
 import { tuneHeapForManySessions } from "./heap-tuning.js";
 import { runPooledScan } from "./worker-pool.js";
 
@@ -48,9 +48,12 @@ export async function runGrab(run: GrabRun): Promise<ScanStats> {
     run.onRecord?.(key);
   };
   const pooled = Boolean(run.pool && run.pool.workers > 1);
+  // each engine thread's share of -c, as the workers get it
   const restoreHeap = tuneHeapForManySessions(
     pooled,
-    run.pool && pooled ? Math.ceil(run.engine.concurrency / run.pool.workers) : run.engine.concurrency,
+    run.pool && pooled
+      ? shareOf(run.pool.recipe, run.pool.workers).limits.concurrency
+      : run.engine.concurrency,
   );
   try {
     const stats =

@@ -40,7 +40,7 @@ export const ENGINE_YOUNG_GENERATION_MB = 12;
  * same (medians of 4 interleaved runs within 1 %) and leaves more room under 300 MB for a
  * grab of a million targets (290 MB with 48).
  */
-export const ROOMY_SESSIONS_PER_THREAD = 1000;
+const ROOMY_SESSIONS_PER_THREAD = 1000;
 const ROOMY_YOUNG_GENERATION_MB = 32;
 const ROOMY_HEAP_GROWING_PERCENT = 100;
 

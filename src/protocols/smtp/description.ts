@@ -7,6 +7,7 @@ import { hintOf } from "../../core/hint.js";
 import { mask } from "../../core/mask.js";
 import type { Reply, ScanRecord } from "../record.js";
 import type { FeatureSetter, ProtocolDescription, RecordView } from "../types.js";
+import { ehloKeywords } from "./reply.js";
 import { replyOf } from "./reply-text.js";
 
 /** A reply as `code text` lines joined with "\n" (a bare code stays bare). */
@@ -24,7 +25,7 @@ function features(record: RecordView, set: FeatureSetter): void {
     // unmasked: a hosted service's own host name ("mx.google.com at your service") is evidence
     set("ehlo.first.raw", smtp.ehlo[0] ?? "");
     const rest = smtp.ehlo.slice(1);
-    set("ehlo.keywords", rest.map((l) => (l.split(/[\s=]/, 1)[0] ?? "").toUpperCase()).join(" "));
+    set("ehlo.keywords", ehloKeywords(smtp.ehlo).join(" "));
     set("ehlo.lines", rest.join("\n"));
   }
   if (smtp.help) set("help", replyText(smtp.help));

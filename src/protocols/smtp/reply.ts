@@ -72,7 +72,12 @@ export function isPositive(reply: Reply): boolean {
 
 /** The EHLO keywords, upper-cased, without their parameters (first reply line excluded). */
 export function ehloKeywords(lines: readonly string[]): string[] {
-  return lines.slice(1).map((line) => (line.split(/[\s=]/, 1)[0] ?? "").toUpperCase());
+  return lines.slice(1).map(ehloKeyword);
+}
+
+/** One EHLO line's keyword: what comes before the first white space or "=", upper-cased. */
+function ehloKeyword(line: string): string {
+  return (line.split(/[\s=]/, 1)[0] ?? "").toUpperCase();
 }
 
 /**
@@ -84,7 +89,7 @@ export function offersKeyword(lines: readonly string[], keyword: string): boolea
   for (let i = 1; i < lines.length; i += 1) {
     const line = lines[i] as string;
     const verdict = asciiKeywordIs(line, keyword);
-    if (verdict ?? (line.split(/[\s=]/, 1)[0] ?? "").toUpperCase() === keyword) return true;
+    if (verdict ?? ehloKeyword(line) === keyword) return true;
   }
   return false;
 }
